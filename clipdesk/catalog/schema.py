@@ -1,0 +1,75 @@
+"""Catalog schema and its migrations.
+
+The schema version lives in SQLite's `user_version`. Each migration is plain DDL run in
+one transaction together with the version bump, so a crash mid-upgrade leaves the
+previous version intact (SQLite DDL is transactional).
+"""
+from __future__ import annotations
+
+import sqlite3
+
+_V1 = """
+CREATE TABLE roots (
+    id INTEGER PRIMARY KEY,
+    path TEXT NOT NULL UNIQUE,
+    enabled INTEGER NOT NULL DEFAULT 1,
+    excludes TEXT NOT NULL DEFAULT '[]',      -- JSON list of glob patterns
+    online INTEGER NOT NULL DEFAULT 1,
+    added_at REAL
+);
+CREATE TABLE images (
+    id INTEGER PRIMARY KEY,
+    root_id INTEGER NOT NULL REFERENCES roots(id),
+    path TEXT NOT NULL UNIQUE,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    content_key TEXT,                         -- cheap content hash: finds moved/renamed files
+    width INTEGER,
+    height INTEGER,
+    taken_at REAL,                            -- EXIF DateTimeOriginal, else file mtime (unix s)
+    format TEXT,
+    status TEXT NOT NULL DEFAULT 'pending',   -- pending | indexed | error
+    error TEXT,
+    embedding BLOB,                           -- float32, L2-normalised
+    model_id TEXT,
+    offline INTEGER NOT NULL DEFAULT 0,
+    vec_seq INTEGER NOT NULL DEFAULT 0,       -- change sequence of the last embedding change
+    indexed_at REAL
+);
+CREATE INDEX idx_images_content_key ON images(content_key);
+-- Covers the scan diff, so it never reads the wide rows that hold embeddings.
+CREATE INDEX idx_images_scan ON images(root_id, path, size, mtime_ns, status);
+CREATE INDEX idx_images_status ON images(status);
+CREATE INDEX idx_images_taken_at ON images(taken_at);
+CREATE INDEX idx_images_vec_seq ON images(vec_seq);
+-- Vectors removed since the last index save, so an older HNSW file can catch up
+-- instead of being rebuilt; pruned once a save covers them.
+CREATE TABLE vector_tombstones (id INTEGER PRIMARY KEY, seq INTEGER NOT NULL);
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+"""
+
+MIGRATIONS: list[str] = [_V1]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring the database up to SCHEMA_VERSION; returns the version found before.
+
+    `conn` must be in autocommit mode (isolation_level=None)."""
+    found = conn.execute("PRAGMA user_version").fetchone()[0]
+    if found > SCHEMA_VERSION:
+        raise RuntimeError(
+            f"This catalog was written by a newer clipdesk (schema {found}; this one knows {SCHEMA_VERSION})."
+        )
+    for version in range(found, SCHEMA_VERSION):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in MIGRATIONS[version].split(";\n"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {version + 1}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return found

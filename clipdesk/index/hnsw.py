@@ -1,0 +1,261 @@
+"""HNSW vector index over normalised embeddings (inner product = cosine).
+
+The index is a cache of the catalog's embeddings: it is saved atomically with the catalog
+change sequence it reflects (the watermark), and at open a missing, unreadable or stale
+file is caught up or rebuilt from SQLite.
+"""
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import hnswlib
+import numpy as np
+
+# Below this many live vectors, brute force is both exact and fast enough (<5 ms).
+EXACT_LIMIT = 20_000
+
+
+@dataclass(frozen=True)
+class IndexParams:
+    M: int = 32
+    ef_construction: int = 200
+    ef_search: int = 128
+
+
+class _RWLock:
+    """Many concurrent searches (and saves), one writer at a time."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._readers = 0
+        self._writer = False
+
+    def read(self) -> "_Guard":
+        return _Guard(self._acquire_read, self._release_read)
+
+    def write(self) -> "_Guard":
+        return _Guard(self._acquire_write, self._release_write)
+
+    def _acquire_read(self) -> None:
+        with self._cond:
+            while self._writer:
+                self._cond.wait()
+            self._readers += 1
+
+    def _release_read(self) -> None:
+        with self._cond:
+            self._readers -= 1
+            if not self._readers:
+                self._cond.notify_all()
+
+    def _acquire_write(self) -> None:
+        with self._cond:
+            while self._writer or self._readers:
+                self._cond.wait()
+            self._writer = True
+
+    def _release_write(self) -> None:
+        with self._cond:
+            self._writer = False
+            self._cond.notify_all()
+
+
+class _Guard:
+    def __init__(self, enter: Callable[[], None], leave: Callable[[], None]) -> None:
+        self._enter, self._leave = enter, leave
+
+    def __enter__(self) -> None:
+        self._enter()
+
+    def __exit__(self, *exc: object) -> None:
+        self._leave()
+
+
+class VectorIndex:
+    """Thread-safe wrapper around an hnswlib inner-product index whose labels are image ids."""
+
+    def __init__(self, dim: int, params: IndexParams = IndexParams(), capacity: int = 1024) -> None:
+        self.dim = dim
+        self.params = params
+        self._lock = _RWLock()
+        self._index = hnswlib.Index(space="ip", dim=dim)
+        self._index.init_index(max_elements=capacity, ef_construction=params.ef_construction, M=params.M)
+        self._index.set_ef(params.ef_search)
+        self._live: set[int] = set()
+        self._deleted: set[int] = set()  # labels marked deleted; hnswlib still lists them
+        self._exact_cache: tuple[np.ndarray, np.ndarray] | None = None
+
+    # -- size ----------------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._live)
+
+    def __contains__(self, image_id: int) -> bool:
+        return image_id in self._live
+
+    def ids(self) -> set[int]:
+        with self._lock.read():
+            return set(self._live)
+
+    @property
+    def deleted_fraction(self) -> float:
+        total = len(self._live) + len(self._deleted)
+        return 0.0 if not total else len(self._deleted) / total
+
+    # -- writes ----------------------------------------------------------------------------------
+
+    def add(self, ids: np.ndarray | list[int], vectors: np.ndarray) -> None:
+        ids = np.asarray(ids, dtype=np.int64)
+        if not len(ids):
+            return
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32).reshape(len(ids), self.dim)
+        with self._lock.write():
+            needed = self._index.get_current_count() + len(ids)
+            capacity = self._index.get_max_elements()
+            if needed > capacity:
+                self._index.resize_index(max(needed, int(capacity * 1.5), 1024))
+            # Re-adding a known label (re-encoded file) updates it in place, un-deleting if needed.
+            self._index.add_items(vectors, ids, num_threads=1)
+            added = set(int(i) for i in ids)
+            self._live.update(added)
+            self._deleted.difference_update(added)
+            self._exact_cache = None
+
+    def remove(self, ids: list[int] | np.ndarray) -> None:
+        with self._lock.write():
+            for image_id in ids:
+                image_id = int(image_id)
+                if image_id in self._live:
+                    self._index.mark_deleted(image_id)
+                    self._live.discard(image_id)
+                    self._deleted.add(image_id)
+            self._exact_cache = None
+
+    # -- reads -----------------------------------------------------------------------------------
+
+    def vectors(self, ids: list[int] | np.ndarray) -> np.ndarray:
+        ids = [int(i) for i in ids if int(i) in self._live]
+        if not ids:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock.read():
+            return np.asarray(self._index.get_items(ids, return_type="numpy"), dtype=np.float32)
+
+    def search(
+        self, query: np.ndarray, k: int, allowed: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k (ids, scores) by inner product, best first. `allowed` restricts to those ids."""
+        query = np.ascontiguousarray(query, dtype=np.float32).reshape(1, self.dim)
+        with self._lock.read():
+            if allowed is not None:
+                allowed = np.asarray([i for i in allowed.tolist() if i in self._live], dtype=np.int64)
+                if len(allowed) <= EXACT_LIMIT:
+                    return self._exact(query, k, allowed)
+                allowed_set = set(allowed.tolist())
+                return self._approx(query, min(k, len(allowed_set)), allowed_set.__contains__)
+            if len(self._live) <= EXACT_LIMIT:
+                return self._exact(query, k, None)
+            return self._approx(query, k, None)
+
+    def _exact(self, query: np.ndarray, k: int, ids: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        if ids is None:
+            cache = self._exact_cache
+            if cache is None:
+                all_ids = np.fromiter(self._live, dtype=np.int64, count=len(self._live))
+                cache = (all_ids, self._get(all_ids))
+                self._exact_cache = cache
+            ids, matrix = cache
+        else:
+            matrix = self._get(ids)
+        if not len(ids):
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        scores = matrix @ query[0]
+        k = min(k, len(ids))
+        top = np.argpartition(-scores, k - 1)[:k] if k < len(ids) else np.arange(len(ids))
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return ids[top], scores[top]
+
+    def _get(self, ids: np.ndarray) -> np.ndarray:
+        if not len(ids):
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.asarray(self._index.get_items(ids.tolist(), return_type="numpy"), dtype=np.float32)
+
+    def _approx(self, query: np.ndarray, k: int, allowed: Callable[[int], bool] | None) -> tuple[np.ndarray, np.ndarray]:
+        k = min(k, len(self._live))
+        if k <= 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        try:  # hnswlib searches with max(ef, k), so a large k needs no global set_ef
+            labels, distances = self._index.knn_query(query, k=k, num_threads=1, filter=allowed)
+        except RuntimeError:
+            # Too few reachable neighbours (many deletions / narrow filter): fall back to exact.
+            ids = np.fromiter(self._live, dtype=np.int64, count=len(self._live))
+            if allowed is not None:
+                ids = ids[[allowed(int(i)) for i in ids]]
+            return self._exact(query, k, ids)
+        # hnswlib's "ip" distance is 1 - dot.
+        return labels[0].astype(np.int64), (1.0 - distances[0]).astype(np.float32)
+
+    # -- persistence -----------------------------------------------------------------------------
+
+    def save(self, stem: Path, extra: dict) -> None:
+        """Write `<stem>.hnsw` and `<stem>.json`, each via temp file, fsync and rename.
+
+        The caller makes the pair current by recording `stem` in SQLite afterwards, so a
+        crash at any point leaves either the old pair or the new one in force."""
+        stem = Path(stem)
+        index_path = stem.with_suffix(".hnsw")
+        with self._lock.read():
+            tmp = index_path.with_name(index_path.name + ".tmp")
+            self._index.save_index(str(tmp))
+            deleted = sorted(self._deleted)
+            live = len(self._live)
+        _fsync_file(tmp)
+        os.replace(tmp, index_path)
+        meta = {**extra, "dim": self.dim, "live": live, "deleted": deleted,
+                "M": self.params.M, "ef_construction": self.params.ef_construction}
+        meta_path = stem.with_suffix(".json")
+        meta_tmp = meta_path.with_name(meta_path.name + ".tmp")
+        meta_tmp.write_text(json.dumps(meta))
+        _fsync_file(meta_tmp)
+        os.replace(meta_tmp, meta_path)
+        _fsync_dir(stem.parent)
+
+    @classmethod
+    def load(cls, stem: Path, params: IndexParams = IndexParams()) -> tuple["VectorIndex", dict]:
+        """Load a saved pair; raises on anything missing, unreadable or inconsistent."""
+        stem = Path(stem)
+        meta = json.loads(stem.with_suffix(".json").read_text())
+        self = cls.__new__(cls)
+        self.dim = int(meta["dim"])
+        self.params = IndexParams(M=int(meta["M"]), ef_construction=int(meta["ef_construction"]),
+                                  ef_search=params.ef_search)
+        self._lock = _RWLock()
+        self._exact_cache = None
+        self._index = hnswlib.Index(space="ip", dim=self.dim)
+        self._index.load_index(str(stem.with_suffix(".hnsw")))
+        self._index.set_ef(self.params.ef_search)  # ef is not stored in the file
+        self._deleted = set(int(i) for i in meta["deleted"])
+        self._live = set(int(i) for i in self._index.get_ids_list()) - self._deleted
+        if len(self._live) != int(meta["live"]):
+            raise ValueError("index file does not match its sidecar")
+        return self, meta
+
+
+def _fsync_file(path: Path) -> None:
+    with open(path, "rb+") as fh:
+        os.fsync(fh.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,137 @@
+"""Keeps the HNSW index in step with the catalog, which is always the source of truth.
+
+Saved pairs are named `vectors-<watermark>`; SQLite records which pair is current
+(`index_stem`, `index_watermark`) only after both files are safely on disk. At open:
+  - pair missing, unreadable, for another model, or inconsistent  -> rebuild from SQLite;
+  - pair older than the catalog                                    -> catch up (vec_seq, tombstones);
+  - finally the live ids must equal the catalog's indexed ids, else rebuild.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+from ..catalog import Catalog
+from .hnsw import IndexParams, VectorIndex
+
+log = logging.getLogger(__name__)
+
+COMPACT_DELETED_FRACTION = 0.25
+
+
+class IndexStore:
+    def __init__(self, catalog: Catalog, folder: Path, params: IndexParams = IndexParams()) -> None:
+        self.catalog = catalog
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.params = params
+        self.index: VectorIndex | None = None
+        self.model_id: str | None = None
+        self.last_open: str = "not opened"  # "loaded", "caught up", "rebuilt": for status and tests
+        self._save_lock = threading.Lock()
+        # Held around "commit to SQLite, then apply to the index", and while a save reads
+        # its watermark: every change at or below a saved watermark is in the saved file.
+        self.mutation = threading.RLock()
+        self._dirty = False
+        self._last_save = time.monotonic()
+
+    # -- open ----------------------------------------------------------------------------------
+
+    def open(self, model_id: str, dim: int) -> VectorIndex:
+        self.model_id = model_id
+        index = None
+        try:
+            index = self._load_current(model_id, dim)
+        except Exception as exc:  # unreadable, truncated, mismatched: the catalog rebuilds it
+            log.warning("vector index unusable (%s); rebuilding from the catalog", exc)
+            index = None
+        if index is not None:
+            live = self.catalog.live_vector_ids(model_id)
+            if len(live) != len(index) or not index.ids() == set(live.tolist()):
+                log.warning("vector index disagrees with the catalog; rebuilding")
+                index = None
+            elif index.deleted_fraction > COMPACT_DELETED_FRACTION:
+                index = None  # compaction: rebuilding drops the dead slots
+        if index is None:
+            index = self._rebuild(model_id, dim)
+            self.last_open = "rebuilt"
+            self.index = index
+            self.save()
+        self.index = index
+        return index
+
+    def _load_current(self, model_id: str, dim: int) -> VectorIndex | None:
+        stem_name = self.catalog.get_meta("index_stem")
+        if not stem_name:
+            return None
+        index, meta = VectorIndex.load(self.folder / stem_name, self.params)
+        if meta.get("model_id") != model_id or index.dim != dim:
+            return None
+        watermark = int(meta["watermark"])
+        if watermark != int(self.catalog.get_meta("index_watermark", "-1") or -1):
+            return None
+        current = self.catalog.change_seq()
+        if watermark < current:
+            gone = self.catalog.tombstones_since(watermark)
+            index.remove(gone)
+            for ids, vecs in self.catalog.iter_embeddings(model_id, since_seq=watermark):
+                index.add(ids, vecs)
+            # Rows that left 'indexed' (stale model, error) without a tombstone.
+            live = set(self.catalog.live_vector_ids(model_id).tolist())
+            index.remove([i for i in index.ids() if i not in live])
+            self._dirty = True
+            self.last_open = "caught up"
+        else:
+            self.last_open = "loaded"
+        return index
+
+    def _rebuild(self, model_id: str, dim: int) -> VectorIndex:
+        live = self.catalog.live_vector_ids(model_id)
+        index = VectorIndex(dim, self.params, capacity=max(1024, int(len(live) * 1.1)))
+        for ids, vecs in self.catalog.iter_embeddings(model_id):
+            index.add(ids, vecs)
+        self._dirty = True
+        return index
+
+    # -- changes -------------------------------------------------------------------------------
+
+    def add(self, ids: np.ndarray | list[int], vectors: np.ndarray) -> None:
+        if self.index is not None and len(ids):
+            self.index.add(ids, vectors)
+            self._dirty = True
+
+    def remove(self, ids: list[int]) -> None:
+        if self.index is not None and ids:
+            self.index.remove(ids)
+            self._dirty = True
+
+    # -- persistence ---------------------------------------------------------------------------
+
+    def save_if_due(self, interval_s: float = 60.0) -> None:
+        if self._dirty and time.monotonic() - self._last_save >= interval_s:
+            self.save()
+
+    def save(self) -> None:
+        """Atomic save of the index as of the catalog's current change sequence."""
+        if self.index is None or self.model_id is None:
+            return
+        with self._save_lock:
+            # The watermark is read first: changes committed during the save are newer
+            # than it and will be caught up at the next open.
+            with self.mutation:
+                watermark = self.catalog.change_seq()
+            stem_name = f"vectors-{watermark}"
+            self.index.save(self.folder / stem_name, {"watermark": watermark, "model_id": self.model_id})
+            with self.catalog.transaction() as conn:
+                self.catalog.set_meta("index_stem", stem_name, conn)
+                self.catalog.set_meta("index_watermark", str(watermark), conn)
+            self.catalog.prune_tombstones(watermark)
+            for old in self.folder.glob("vectors-*"):
+                if not old.name.startswith(stem_name + "."):
+                    old.unlink(missing_ok=True)
+            self._dirty = False
+            self._last_save = time.monotonic()

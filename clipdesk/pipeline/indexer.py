@@ -1,0 +1,414 @@
+"""The indexing pipeline: reconcile what is on disk with the catalog, then decode, encode
+and commit what is new or changed, batch by batch.
+
+Each batch is one SQLite transaction followed by the matching index update, so a kill at
+any moment loses at most the batch in flight, and a restart resumes with the rest.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..catalog import Catalog, EncodedImage, FailedImage, Root, ScanEntry
+from ..encoder import ClipEncoder
+from ..imaging import DecodeError, ThumbnailCache, content_key, decode
+from ..index import IndexStore
+from .scan import FileInfo, folder_in_scope, in_scope, stat_file, walk
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Progress:
+    phase: str  # scanning | indexing | paused | idle
+    done: int = 0
+    total: int = 0
+    rate: float = 0.0  # images per second, recent
+    eta_s: float | None = None
+    errors: int = 0
+    current: str | None = None
+
+
+@dataclass
+class Changes:
+    """Image ids whose search results changed: the GUI refreshes from these."""
+
+    added: list[int] = field(default_factory=list)
+    removed: list[int] = field(default_factory=list)
+    moved: list[int] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.removed or self.moved)
+
+
+@dataclass
+class RunReport:
+    scanned: int = 0
+    encoded: int = 0
+    errors: int = 0
+    moved: int = 0
+    reused: int = 0
+    removed: int = 0
+    offline_roots: list[str] = field(default_factory=list)
+    cancelled: bool = False
+    seconds: float = 0.0
+
+
+@dataclass
+class _Prepared:
+    image_id: int
+    path: str
+    root_id: int
+    info: FileInfo | None = None
+    key: str | None = None
+    pixels: np.ndarray | None = None
+    width: int = 0
+    height: int = 0
+    format: str = ""
+    taken_at: float | None = None
+    error: str | None = None
+
+
+class Cancelled(Exception):
+    pass
+
+
+class Indexer:
+    def __init__(
+        self,
+        catalog: Catalog,
+        store: IndexStore,
+        encoder: ClipEncoder,
+        thumbnails: ThumbnailCache,
+        *,
+        batch_size: int = 32,
+        decode_workers: int | None = None,
+        thumb_size: int = 320,
+        on_progress: Callable[[Progress], None] | None = None,
+        on_changes: Callable[[Changes], None] | None = None,
+    ) -> None:
+        self.catalog = catalog
+        self.store = store
+        self.encoder = encoder
+        self.thumbnails = thumbnails
+        self.batch_size = batch_size
+        self.decode_workers = decode_workers or max(1, min(4, os.cpu_count() or 1))
+        self.thumb_size = thumb_size
+        self.on_progress = on_progress or (lambda p: None)
+        self.on_changes = on_changes or (lambda c: None)
+        self._resume = threading.Event()
+        self._resume.set()
+        self._cancel = threading.Event()
+
+    # -- control (any thread) -----------------------------------------------------------------
+
+    def pause(self) -> None:
+        self._resume.clear()
+
+    def resume(self) -> None:
+        self._resume.set()
+
+    @property
+    def paused(self) -> bool:
+        return not self._resume.is_set()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+        self._resume.set()
+
+    def reset_cancel(self) -> None:
+        self._cancel.clear()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def _checkpoint(self, progress: Progress) -> None:
+        """Between batches: honour pause and cancel."""
+        if not self._resume.is_set():
+            self.on_progress(Progress("paused", progress.done, progress.total, 0.0, None, progress.errors))
+            while not self._resume.wait(0.2):
+                pass
+        if self._cancel.is_set():
+            raise Cancelled
+
+    # -- whole run -----------------------------------------------------------------------------
+
+    def run(self, roots: Iterable[Root] | None = None) -> RunReport:
+        report = RunReport()
+        started = time.monotonic()
+        try:
+            self.reconcile(roots, report)
+            self.encode_pending(report)
+        except Cancelled:
+            report.cancelled = True
+        finally:
+            self.store.save()
+            report.seconds = time.monotonic() - started
+        return report
+
+    # -- reconcile: what exists decides ---------------------------------------------------------
+
+    def reconcile(self, roots: Iterable[Root] | None = None, report: RunReport | None = None) -> RunReport:
+        report = report or RunReport()
+        disk: dict[str, tuple[FileInfo, int]] = {}
+        known: dict[str, ScanEntry] = {}
+        for root in list(roots) if roots is not None else self.catalog.roots():
+            if not root.enabled:
+                continue
+            self._checkpoint(Progress("scanning"))
+            self.on_progress(Progress("scanning", current=root.path))
+            if not self._root_online(root):
+                report.offline_roots.append(root.path)
+                continue
+            disk.update((f.path, (f, root.id)) for f in walk(root.path, root.excludes))
+            known.update(self.catalog.scan_entries(root.id))
+        report.scanned += len(disk)
+        # All roots at once, so a photo moved from one root to another is still a move.
+        self._apply(disk, known, report)
+        return report
+
+    def sync_paths(self, paths: Iterable[str], report: RunReport | None = None) -> RunReport:
+        """Reconcile only these files and folders (watcher hints); existence decides."""
+        report = report or RunReport()
+        roots = [r for r in self.catalog.roots() if r.enabled]
+        online: dict[int, bool] = {}
+        disk: dict[str, tuple[FileInfo, int]] = {}
+        known: dict[str, ScanEntry] = {}
+        for path in set(paths):
+            root = _root_of(path, roots)
+            if root is None:
+                continue
+            if root.id not in online:
+                online[root.id] = self._root_online(root)
+                if not online[root.id]:
+                    report.offline_roots.append(root.path)
+            if not online[root.id]:
+                continue
+            known.update(self.catalog.paths_under(path))  # it is, or was, a folder
+            if os.path.isdir(path) and not os.path.islink(path):
+                if path == root.path or folder_in_scope(path, root.path, root.excludes):
+                    disk.update((f.path, (f, root.id)) for f in walk(path, ())
+                                if in_scope(f.path, root.path, root.excludes))
+            else:
+                info = stat_file(path) if in_scope(path, root.path, root.excludes) else None
+                if info is not None:
+                    disk[path] = (info, root.id)
+                known.update(self.catalog.scan_entries_for_paths([path]))
+        self._apply(disk, known, report)
+        return report
+
+    def _root_online(self, root: Root) -> bool:
+        """A missing root, or an empty folder where photos used to be (an unmounted
+        share's mount point), is offline: its images are kept, flagged offline."""
+        online = os.path.isdir(root.path)
+        if online:
+            try:
+                with os.scandir(root.path) as it:
+                    empty = next(it, None) is None
+            except OSError:
+                online, empty = False, True
+            if online and empty and self.catalog.query(
+                "SELECT 1 FROM images WHERE root_id = ? AND offline = 0 LIMIT 1", (root.id,)
+            ):
+                online = False
+        if online != root.online:
+            self.catalog.set_root_online(root.id, online)
+            log.info("folder %s is %s", root.path, "back online" if online else "offline; keeping its images")
+        return online
+
+    def _apply(self, disk: dict[str, tuple[FileInfo, int]], known: dict[str, ScanEntry], report: RunReport) -> None:
+        new = [p for p in disk if p not in known]
+        missing = {p: e for p, e in known.items() if p not in disk}
+        changed = [p for p, e in known.items()
+                   if p in disk and (e.size != disk[p][0].size or e.mtime_ns != disk[p][0].mtime_ns)]
+        if not (new or missing or changed):
+            return
+
+        # A new path whose content matches an indexed image is that image moved (its old
+        # path is gone) or copied: either way it keeps the embedding and is not re-encoded.
+        keys: dict[str, str] = {}
+        for path in new:
+            try:
+                keys[path] = content_key(path, disk[path][0].size)
+            except OSError:
+                pass
+        reusable = self.catalog.reusable_by_content_key(keys.values(), self.encoder.model_id) if keys else {}
+        missing_ids = {e.id: p for p, e in missing.items()}
+        moves: list[tuple[int, str]] = []
+        copies: list[tuple[int, str]] = []
+        for path in new:
+            source = reusable.get(keys.get(path, ""))
+            if source is None:
+                continue
+            if source in missing_ids:
+                moves.append((source, path))
+                del missing_ids[source]  # any further match is a copy of the moved row
+            else:
+                copies.append((source, path))
+        claimed = {p for _, p in moves} | {p for _, p in copies}
+        pending = [(p, disk[p][1], disk[p][0].size, disk[p][0].mtime_ns) for p in new if p not in claimed]
+        pending += [(p, disk[p][1], disk[p][0].size, disk[p][0].mtime_ns) for p in changed]
+        removed = list(missing_ids)
+
+        with self.store.mutation:
+            with self.catalog.transaction() as conn:
+                for image_id, path in moves:
+                    info, root_id = disk[path]
+                    self.catalog.move_image_in(conn, image_id, path, root_id, info.size, info.mtime_ns)
+                copied = [
+                    self.catalog.copy_image_in(conn, src, path, disk[path][1], disk[path][0].size, disk[path][0].mtime_ns)
+                    for src, path in copies
+                ]
+                self.catalog.delete_images_in(conn, removed)
+                self.catalog.add_pending(conn, pending)
+            self.store.remove(removed)
+            for new_id in copied:
+                vec = self.catalog.embedding_of(new_id)
+                if vec is not None:
+                    self.store.add([new_id], vec[None, :])
+        report.moved += len(moves)
+        report.reused += len(copies)
+        report.removed += len(removed)
+        changes = Changes(added=copied, removed=removed, moved=[i for i, _ in moves])
+        if changes:
+            self.on_changes(changes)
+
+    # -- encode what is pending ----------------------------------------------------------------
+
+    def encode_pending(self, report: RunReport | None = None) -> RunReport:
+        report = report or RunReport()
+        work = self.catalog.pending_ids(self.encoder.model_id)
+        if not work:
+            self.on_progress(Progress("idle"))
+            return report
+        spec = self.encoder.input_spec  # loads the model (once) before the first decode
+        self.store_ready()
+        total, done, errors = len(work), 0, 0
+        meter = _RateMeter()
+        progress = Progress("indexing", 0, total)
+        self.on_progress(progress)
+        pool = ThreadPoolExecutor(self.decode_workers, thread_name_prefix="clipdesk-decode")
+        try:
+            for batch in self._prepared_batches(pool, work, spec):
+                self._checkpoint(progress)
+                ready = [p for p in batch if p.pixels is not None]
+                failed = [p for p in batch if p.error is not None]
+                vanished = [p.image_id for p in batch if p.info is None and p.error is None]
+                vectors = self.encoder.encode_pixels(np.stack([p.pixels for p in ready])) if ready else None
+                encoded = [
+                    EncodedImage(p.path, p.root_id, p.info.size, p.info.mtime_ns, p.key, p.width, p.height,
+                                 p.taken_at if p.taken_at is not None else p.info.mtime_ns / 1e9, p.format, vectors[i])
+                    for i, p in enumerate(ready)
+                ]
+                errs = [FailedImage(p.path, p.root_id, p.info.size if p.info else 0,
+                                    p.info.mtime_ns if p.info else 0, p.key, p.error) for p in failed]
+                with self.store.mutation:
+                    ids = self.catalog.commit_batch(encoded, errs, self.encoder.model_id)
+                    if vanished:
+                        self.catalog.delete_images(vanished)
+                    if encoded:
+                        self.store.add([ids[e.path] for e in encoded], vectors)
+                    self.store.remove(vanished + [p.image_id for p in failed])
+                done += len(batch)
+                errors += len(failed)
+                report.encoded += len(encoded)
+                report.errors += len(failed)
+                meter.add(len(batch))
+                rate = meter.rate()
+                progress = Progress("indexing", done, total, rate, (total - done) / rate if rate else None,
+                                    errors, batch[-1].path)
+                self.on_progress(progress)
+                self.on_changes(Changes(added=list(ids.values()), removed=vanished))
+                self.store.save_if_due()
+        finally:
+            # On cancel, drop queued decodes instead of finishing them: quick exits.
+            pool.shutdown(wait=True, cancel_futures=True)
+        self.on_progress(Progress("idle", done, total, meter.rate(), 0.0, errors))
+        return report
+
+    def store_ready(self) -> None:
+        if self.store.index is None or self.store.model_id != self.encoder.model_id:
+            self.catalog.set_meta("model_dim", str(self.encoder.dim))
+            self.store.open(self.encoder.model_id, self.encoder.dim)
+
+    def _prepared_batches(self, pool: ThreadPoolExecutor, work: list[tuple[int, str, int]], spec) -> Iterator[list[_Prepared]]:
+        """Decode ahead of the encoder: up to two batches in flight while one encodes."""
+        window: deque[Future[_Prepared]] = deque()
+        items = iter(work)
+        ahead = self.batch_size * 2
+        exhausted = False
+        while True:
+            while not exhausted and len(window) < ahead + self.batch_size:
+                item = next(items, None)
+                if item is None:
+                    exhausted = True
+                    break
+                window.append(pool.submit(self._prepare, item, spec))
+            if not window:
+                return
+            batch = [window.popleft().result() for _ in range(min(self.batch_size, len(window)))]
+            yield batch
+
+    def _prepare(self, item: tuple[int, str, int], spec) -> _Prepared:
+        image_id, path, root_id = item
+        out = _Prepared(image_id, path, root_id)
+        out.info = stat_file(path)
+        if out.info is None:
+            if os.path.lexists(path):  # e.g. a folder named like an image, or a broken link
+                out.info = FileInfo(path, 0, 0)
+                out.error = "not a regular file"
+            return out
+        try:
+            out.key = content_key(path, out.info.size)
+            decoded = decode(path, spec, self.thumb_size)
+            self.thumbnails.store(out.key, decoded.thumbnail)
+        except DecodeError as exc:
+            out.error = str(exc)
+            return out
+        except PermissionError:
+            out.error = "permission denied"
+            return out
+        except Exception as exc:  # a decoder bug must cost one file, never the run
+            log.exception("unexpected error decoding %s", path)
+            out.error = f"unexpected error: {type(exc).__name__}: {exc}"
+            return out
+        out.pixels = decoded.pixels
+        out.width, out.height = decoded.width, decoded.height
+        out.format, out.taken_at = decoded.format, decoded.taken_at
+        return out
+
+
+class _RateMeter:
+    """Images per second over the last ~20 seconds."""
+
+    def __init__(self, horizon_s: float = 20.0) -> None:
+        self.horizon = horizon_s
+        self.samples: deque[tuple[float, int]] = deque([(time.monotonic(), 0)])
+
+    def add(self, n: int) -> None:
+        now = time.monotonic()
+        self.samples.append((now, self.samples[-1][1] + n))
+        while len(self.samples) > 2 and now - self.samples[1][0] > self.horizon:
+            self.samples.popleft()
+
+    def rate(self) -> float:
+        (t0, n0), (t1, n1) = self.samples[0], self.samples[-1]
+        return (n1 - n0) / (t1 - t0) if t1 > t0 else 0.0
+
+
+def _root_of(path: str, roots: list[Root]) -> Root | None:
+    best = None
+    for root in roots:
+        prefix = root.path.rstrip(os.sep) + os.sep
+        if (path == root.path or path.startswith(prefix)) and (best is None or len(root.path) > len(best.path)):
+            best = root
+    return best

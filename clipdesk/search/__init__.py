@@ -1,0 +1,4 @@
+"""Search: text, image and combined queries over the vector index."""
+from .searcher import Filters, SearchHit, SearchPage, SearchRequest, Searcher, split_query
+
+__all__ = ["Filters", "SearchHit", "SearchPage", "SearchRequest", "Searcher", "split_query"]
