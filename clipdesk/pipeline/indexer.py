@@ -217,7 +217,7 @@ class Indexer:
             except OSError:
                 online, empty = False, True
             if online and empty and self.catalog.query(
-                "SELECT 1 FROM images WHERE root_id = ? AND offline = 0 LIMIT 1", (root.id,)
+                "SELECT 1 FROM images WHERE root_id = ? LIMIT 1", (root.id,)
             ):
                 online = False
         if online != root.online:
@@ -286,12 +286,12 @@ class Indexer:
 
     def encode_pending(self, report: RunReport | None = None) -> RunReport:
         report = report or RunReport()
-        work = self.catalog.pending_ids(self.encoder.model_id)
-        if not work:
+        if not self.catalog.pending_ids(self.encoder.model_id, limit=1):
             self.on_progress(Progress("idle"))
             return report
-        spec = self.encoder.input_spec  # loads the model (once) before the first decode
         self.store_ready()
+        spec = self.encoder.input_spec
+        work = self.catalog.pending_ids(self.encoder.model_id)
         total, done, errors = len(work), 0, 0
         meter = _RateMeter()
         progress = Progress("indexing", 0, total)
@@ -336,9 +336,14 @@ class Indexer:
         return report
 
     def store_ready(self) -> None:
+        """Load the model and open its index. Only a model that loads becomes the catalog's
+        model: a mistyped model path must not make every embedding stale."""
         if self.store.index is None or self.store.model_id != self.encoder.model_id:
-            self.catalog.set_meta("model_dim", str(self.encoder.dim))
-            self.store.open(self.encoder.model_id, self.encoder.dim)
+            dim = self.encoder.dim  # loads the model, or raises ModelUnavailableError
+            if self.catalog.mark_model(self.encoder.model_id):
+                log.info("model changed to %s: every photo will be re-encoded", self.encoder.model_id)
+            self.catalog.set_meta("model_dim", str(dim))
+            self.store.open(self.encoder.model_id, dim)
 
     def _prepared_batches(self, pool: ThreadPoolExecutor, work: list[tuple[int, str, int]], spec) -> Iterator[list[_Prepared]]:
         """Decode ahead of the encoder: up to two batches in flight while one encodes."""

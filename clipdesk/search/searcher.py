@@ -36,7 +36,7 @@ class Filters:
 @dataclass(frozen=True)
 class SearchRequest:
     text: str = ""
-    image: str | Path | Image.Image | int | None = None  # file, in-memory picture, or image id
+    image: str | Path | Image.Image | int | tuple | None = None  # file, in-memory picture, image id, or a tuple of those
     text_weight: float = 0.5  # used when both text and image are given
     limit: int = 50
     offset: int = 0
@@ -112,6 +112,10 @@ class Searcher:
 
     def image_vector(self, image: str | Path | Image.Image | int) -> np.ndarray:
         """An indexed, unchanged photo reuses its stored embedding: no decode, no model."""
+        if isinstance(image, (list, tuple)):
+            # Several example photos ("photos like these"): the normalised mean of their vectors.
+            mean = np.stack([self.image_vector(i) for i in image]).mean(axis=0)
+            return (mean / max(float(np.linalg.norm(mean)), 1e-12)).astype(np.float32)
         if isinstance(image, (int, np.integer)):
             vec = self.catalog.embedding_of(int(image))
             if vec is None:

@@ -27,8 +27,8 @@ log = logging.getLogger(__name__)
 class _Pending:
     first_seen: float
     last_event: float
-    stat: tuple[int, int] | None = None  # (size, mtime_ns) at the last check
-    checked_at: float = 0.0
+    stat: tuple[int, int] | None = None  # (size, mtime_ns) at the last check; None: missing
+    checked_at: float = 0.0  # 0: never checked
 
 
 class _Handler(FileSystemEventHandler):
@@ -195,8 +195,9 @@ class FolderWatcher:
             if now - entry.last_event < self.settle_s or now - entry.checked_at < self.settle_s:
                 continue
             stat = _stat(path)
-            if stat is not None and stat != entry.stat:
-                # Still changing (or first look): check again after another quiet period.
+            if not entry.checked_at or stat != entry.stat:
+                # First look, or still changing: check again after another quiet period.
+                # Missing paths wait too, so both ends of a move are handed over together.
                 entry.stat, entry.checked_at = stat, now
                 continue
             ready.add(path)

@@ -1,0 +1,129 @@
+"""Application setup: QApplication, translations, palette; `run_app` is what `clipdesk` runs."""
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator, Qt
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtWidgets import QApplication
+
+from .icons import APP_ID, app_icon
+
+log = logging.getLogger(__name__)
+
+TRANSLATIONS = Path(__file__).with_name("translations")  # clipdesk_<locale>.qm (pyside6-lrelease)
+_translators: list[QTranslator] = []  # must outlive the app's use of them
+
+
+def install_translators(app: QApplication, locale: QLocale | None = None) -> None:
+    locale = locale or QLocale.system()
+    qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    for name, folder in (("qtbase", qt_dir), ("clipdesk", str(TRANSLATIONS))):
+        translator = QTranslator(app)
+        if translator.load(locale, name, "_", folder):
+            app.installTranslator(translator)
+            _translators.append(translator)
+
+
+def dark_palette() -> QPalette:
+    p = QPalette()
+    window, base, text = QColor(0x2b, 0x2d, 0x31), QColor(0x1f, 0x20, 0x23), QColor(0xe8, 0xe8, 0xea)
+    highlight = QColor(0x3d, 0x8b, 0xfd)
+    roles = {
+        QPalette.ColorRole.Window: window,
+        QPalette.ColorRole.WindowText: text,
+        QPalette.ColorRole.Base: base,
+        QPalette.ColorRole.AlternateBase: QColor(0x27, 0x29, 0x2d),
+        QPalette.ColorRole.ToolTipBase: QColor(0x33, 0x35, 0x3a),
+        QPalette.ColorRole.ToolTipText: text,
+        QPalette.ColorRole.PlaceholderText: QColor(0x8d, 0x90, 0x96),
+        QPalette.ColorRole.Text: text,
+        QPalette.ColorRole.Button: QColor(0x35, 0x37, 0x3c),
+        QPalette.ColorRole.ButtonText: text,
+        QPalette.ColorRole.BrightText: QColor(0xff, 0x6b, 0x6b),
+        QPalette.ColorRole.Highlight: highlight,
+        QPalette.ColorRole.HighlightedText: QColor(0xff, 0xff, 0xff),
+        QPalette.ColorRole.Link: QColor(0x6e, 0xa8, 0xfe),
+        QPalette.ColorRole.Light: QColor(0x45, 0x47, 0x4d),
+        QPalette.ColorRole.Midlight: QColor(0x3a, 0x3c, 0x41),
+        QPalette.ColorRole.Mid: QColor(0x25, 0x26, 0x29),
+        QPalette.ColorRole.Dark: QColor(0x18, 0x19, 0x1b),
+        QPalette.ColorRole.Shadow: QColor(0, 0, 0),
+    }
+    for role, color in roles.items():
+        p.setColor(role, color)
+    disabled = QColor(0x80, 0x82, 0x88)
+    for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText):
+        p.setColor(QPalette.ColorGroup.Disabled, role, disabled)
+    p.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Highlight, QColor(0x50, 0x52, 0x58))
+    return p
+
+
+_we_set_dark = False
+
+
+def wants_dark(app: QGuiApplication) -> bool:
+    forced = os.environ.get("CLIPDESK_THEME", "").lower()
+    if forced in ("dark", "light"):
+        return forced == "dark"
+    return app.styleHints().colorScheme() == Qt.ColorScheme.Dark
+
+
+def apply_palette(app: QApplication) -> None:
+    """Follow the system's light or dark mode. Platforms that do it themselves are left alone;
+    where the style cannot (or the scheme is forced), Fusion with our dark palette steps in."""
+    global _we_set_dark
+    dark = wants_dark(app)
+    palette_is_dark = app.palette().color(QPalette.ColorRole.Window).lightness() < 128
+    if dark and (not palette_is_dark or _we_set_dark):
+        app.setStyle("Fusion")
+        app.setPalette(dark_palette())
+        _we_set_dark = True
+    elif not dark and _we_set_dark:
+        app.setPalette(app.style().standardPalette())
+        _we_set_dark = False
+
+
+def create_application(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance()
+    if app is None:
+        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+        app = QApplication(argv if argv is not None else sys.argv[:1])
+    app.setApplicationName("clipdesk")
+    app.setOrganizationName("clipdesk")
+    app.setOrganizationDomain("clipdesk.github.io")
+    app.setDesktopFileName(APP_ID)  # Wayland/X11 match the window to the .desktop entry and its icon
+    from .. import __version__
+
+    app.setApplicationVersion(__version__)
+    app.setWindowIcon(app_icon())
+    install_translators(app)
+    apply_palette(app)
+    app.styleHints().colorSchemeChanged.connect(lambda _scheme: apply_palette(app))
+    return app
+
+
+def run_app(data_dir: str | os.PathLike[str] | None = None, model: str | None = None,
+            settings_path: str | None = None) -> int:
+    """Show the window at once; the catalog and the model open in the background."""
+    from .engine_bridge import EngineBridge
+    from .main_window import MainWindow
+    from .settings import Settings
+
+    app = create_application()
+    bridge = EngineBridge(data_dir, model, parent=app)
+    window = MainWindow(bridge, Settings(settings_path))
+    window.show()
+    QTimer.singleShot(0, bridge.open)  # after the first paint
+    # Ctrl+C in a terminal closes the window properly (Python only sees signals between Qt events).
+    signal.signal(signal.SIGINT, lambda *_: window.close())
+    ticker = QTimer(app, interval=250)
+    ticker.timeout.connect(lambda: None)
+    ticker.start()
+    code = app.exec()
+    ticker.stop()
+    return code

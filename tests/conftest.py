@@ -1,0 +1,88 @@
+"""Shared fixtures: a tiny random CLIP saved like a real model, real photos, real engines."""
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ["HF_HUB_OFFLINE"] = "1"  # tests never reach for the network
+os.environ.pop("CLIPDESK_MODEL", None)
+os.environ.pop("CLIPDESK_DATA_DIR", None)
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "exif-samples"
+if not CORPUS.is_dir():  # a clone elsewhere: shared/ sits beside the repository
+    CORPUS = Path(os.environ.get("CLIPDESK_CORPUS", "/work/shared/corpus/exif-samples"))
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from clipdesk.encoder.random_model import build_random_clip
+
+    return build_random_clip(tmp_path_factory.mktemp("models") / "tiny-clip", size="tiny")
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    if not CORPUS.is_dir():
+        pytest.skip(f"shared corpus not found at {CORPUS}")
+    return CORPUS
+
+
+def copy_corpus(dest: Path) -> Path:
+    shutil.copytree(CORPUS, dest, ignore=shutil.ignore_patterns("README*", "*.md", "*.rst", "LICENSE*"))
+    return dest
+
+
+def make_photo(path: Path, seed: int, size: tuple[int, int] = (96, 72), fmt: str | None = None) -> Path:
+    """A small, distinct, photo-like picture: smooth gradients plus a few coloured blobs."""
+    rng = np.random.default_rng(seed)
+    w, h = size
+    y, x = np.mgrid[0:h, 0:w].astype(np.float32)
+    base = rng.uniform(0, 255, 3)
+    slope = rng.uniform(-2, 2, (3, 2))
+    img = np.stack([base[c] + slope[c, 0] * x + slope[c, 1] * y for c in range(3)], axis=-1)
+    for _ in range(4):
+        cx, cy, r = rng.uniform(0, w), rng.uniform(0, h), rng.uniform(5, 25)
+        mask = (x - cx) ** 2 + (y - cy) ** 2 < r * r
+        img[mask] = rng.uniform(0, 255, 3)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(np.clip(img, 0, 255).astype(np.uint8)).save(path, fmt)
+    return path
+
+
+@pytest.fixture
+def make_library(tmp_path: Path) -> Callable[..., Path]:
+    def _make(n: int = 12, name: str = "photos", start: int = 0) -> Path:
+        root = tmp_path / name
+        for i in range(start, start + n):
+            make_photo(root / f"sub{i % 3}" / f"img_{i:04d}.jpg", seed=i)
+        return root
+
+    return _make
+
+
+@pytest.fixture
+def engine_factory(tmp_path: Path, tiny_model: Path) -> Iterator[Callable[..., "object"]]:
+    from clipdesk.engine import Engine
+
+    made: list[Engine] = []
+
+    def _make(data_dir: Path | None = None, model: Path | str | None = None, **kwargs) -> Engine:
+        kwargs.setdefault("settle_s", 0.3)
+        kwargs.setdefault("batch_size", 8)
+        engine = Engine(data_dir or tmp_path / "data", str(model or tiny_model), **kwargs)
+        made.append(engine)
+        return engine
+
+    yield _make
+    for engine in made:
+        try:
+            engine.close()
+        except Exception:
+            pass

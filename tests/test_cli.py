@@ -1,0 +1,147 @@
+"""The `clipdesk` command end to end, through a subprocess, as a script would use it."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import make_photo
+
+
+def run(args: list[str], data: Path, model: Path | str | None, timeout: float = 120, env_extra: dict | None = None):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLIPDESK_")}
+    env["CLIPDESK_DATA_DIR"] = str(data)
+    if model is not None:
+        env["CLIPDESK_MODEL"] = str(model)
+    env.update(env_extra or {})
+    return subprocess.run([sys.executable, "-m", "clipdesk", *args], capture_output=True, text=True,
+                          env=env, timeout=timeout)
+
+
+@pytest.fixture(scope="module")
+def indexed(tmp_path_factory, tiny_model):
+    base = tmp_path_factory.mktemp("cli")
+    photos = base / "photos"
+    for i in range(10):
+        make_photo(photos / ("a" if i < 5 else "b") / f"p{i}.jpg", seed=i)
+    (photos / "broken.jpg").write_bytes(b"not a jpeg at all")
+    data = base / "data"
+    r = run(["add", str(photos)], data, tiny_model)
+    assert r.returncode == 0, r.stderr
+    r = run(["index"], data, tiny_model)
+    assert r.returncode == 0, r.stderr
+    assert "Indexed 10 new" in r.stdout and "1 unreadable" in r.stdout
+    return data, photos
+
+
+def test_search_json_is_ranked_and_complete(indexed, tiny_model):
+    data, photos = indexed
+    r = run(["search", "a dog on a beach", "-k", "4", "--json"], data, tiny_model)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    scores = [h["score"] for h in out["results"]]
+    assert len(scores) == 4 and scores == sorted(scores, reverse=True)
+    assert out["has_more"] is True
+    assert set(out["results"][0]) >= {"id", "path", "score", "taken_at", "width", "height", "format"}
+    r2 = run(["search", "a dog on a beach", "-k", "4", "--offset", "4", "--json"], data, tiny_model)
+    page2 = json.loads(r2.stdout)["results"]
+    assert not {h["id"] for h in page2} & {h["id"] for h in out["results"]}
+    assert page2[0]["score"] <= scores[-1]
+
+
+def test_similar_finds_the_photo_itself_first(indexed, tiny_model):
+    data, photos = indexed
+    target = photos / "b" / "p7.jpg"
+    r = run(["similar", str(target), "-k", "3"], data, tiny_model)
+    assert r.returncode == 0, r.stderr
+    first = r.stdout.splitlines()[0].split()
+    assert first[0] == "1" and float(first[1]) == pytest.approx(1.0, abs=1e-3) and first[2] == str(target)
+
+
+def test_search_by_outside_image_and_filters(indexed, tiny_model, tmp_path):
+    data, photos = indexed
+    outside = make_photo(tmp_path / "query.png", seed=3)  # same picture as p3, not in the library
+    r = run(["search", "--image", str(outside), "--folder", str(photos / "a"), "--type", "jpg", "--json"],
+            data, tiny_model)
+    assert r.returncode == 0, r.stderr
+    results = json.loads(r.stdout)["results"]
+    assert len(results) == 5 and all(h["path"].startswith(str(photos / "a")) for h in results)
+    assert results[0]["path"] == str(photos / "a" / "p3.jpg")
+    counts = json.loads(run(["status", "--json"], data, tiny_model).stdout)["counts"]
+    assert counts["indexed"] == 10  # querying added nothing
+
+
+def test_status_lists_errors_with_reasons(indexed, tiny_model):
+    data, photos = indexed
+    r = run(["status"], data, tiny_model)
+    assert r.returncode == 0
+    assert "10 indexed" in r.stdout and "1 unreadable" in r.stdout
+    assert f"{photos / 'broken.jpg'}: not an image" in r.stdout
+    assert "Index:    up to date" in r.stdout
+    js = json.loads(run(["status", "--json"], data, tiny_model).stdout)
+    assert js["errors"] == [{"path": str(photos / "broken.jpg"), "reason": js["errors"][0]["reason"]}]
+    assert js["roots"][0]["images"] == 11
+
+
+def test_status_does_not_import_torch(indexed, tiny_model):
+    data, _ = indexed
+    code = ("import sys; from clipdesk.cli.main import main; main(['status']); "
+            "print('TORCH' if 'torch' in sys.modules else 'NO-TORCH')")
+    env = {**os.environ, "CLIPDESK_DATA_DIR": str(data), "CLIPDESK_MODEL": str(tiny_model)}
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    assert r.stdout.strip().endswith("NO-TORCH"), r.stdout
+
+
+def test_missing_model_is_a_clear_error(indexed, tmp_path):
+    data, _ = indexed
+    r = run(["search", "cat"], data, tmp_path / "no-such-model")
+    assert r.returncode == 3
+    assert "does not exist" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_default_model_offline_says_what_to_do(tmp_path):
+    photos = tmp_path / "photos"
+    make_photo(photos / "x.jpg", seed=1)
+    data = tmp_path / "data"
+    assert run(["add", str(photos)], data, None).returncode == 0
+    empty_cache = {"HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf")}
+    r = run(["index"], data, None, env_extra=empty_cache)
+    assert r.returncode == 3, r.stderr
+    assert "sentence-transformers/clip-ViT-B-32" in r.stderr and "--model" in r.stderr
+    assert "Traceback" not in r.stderr
+    r = run(["status"], data, None, env_extra=empty_cache)
+    assert r.returncode == 0 and "1 waiting" in r.stdout  # nothing lost: still queued
+
+
+def test_usage_and_path_errors(tmp_path, tiny_model):
+    data = tmp_path / "data"
+    r = run(["add", str(tmp_path / "nope")], data, tiny_model)
+    assert r.returncode == 4 and "does not exist" in r.stderr
+    r = run(["remove", str(tmp_path)], data, tiny_model)
+    assert r.returncode == 4 and "not a watched folder" in r.stderr
+    r = run(["index"], data, tiny_model)
+    assert r.returncode == 4 and "clipdesk add" in r.stderr
+    r = run(["search"], data, tiny_model)
+    assert r.returncode == 2
+    r = run(["similar", str(tmp_path / "missing.jpg")], data, tiny_model)
+    assert r.returncode == 4
+    r = run(["frobnicate"], data, tiny_model)
+    assert r.returncode == 2
+
+
+def test_remove_forgets_photos_but_keeps_files(tmp_path, tiny_model):
+    photos = tmp_path / "photos"
+    for i in range(3):
+        make_photo(photos / f"{i}.jpg", seed=i)
+    data = tmp_path / "data"
+    run(["add", str(photos)], data, tiny_model)
+    run(["index"], data, tiny_model)
+    r = run(["remove", str(photos)], data, tiny_model)
+    assert r.returncode == 0 and "3 photos forgotten" in r.stdout
+    assert len(list(photos.glob("*.jpg"))) == 3
+    out = json.loads(run(["search", "x", "--json"], data, tiny_model).stdout)
+    assert out["results"] == []
