@@ -145,3 +145,13 @@ def test_remove_forgets_photos_but_keeps_files(tmp_path, tiny_model):
     assert len(list(photos.glob("*.jpg"))) == 3
     out = json.loads(run(["search", "x", "--json"], data, tiny_model).stdout)
     assert out["results"] == []
+
+
+def test_a_second_indexer_is_refused(indexed, tiny_model):
+    import fcntl
+
+    data, _ = indexed
+    with open(data / "indexer.lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)  # as if the app were indexing
+        r = run(["index"], data, tiny_model)
+    assert r.returncode == 5 and "already indexing" in r.stderr

@@ -2,6 +2,11 @@
 
 torch and sentence-transformers are imported only when the model is first needed, so
 `clipdesk status` and the GUI's first paint never pay for them.
+
+Precision (`precision=` / CLIPDESK_PRECISION: auto, fp32, bf16, fp16) applies to the image
+tower, which does all the heavy, batched work; the text tower stays float32 (one short
+query costs a few milliseconds either way). auto: fp16 on CUDA, bf16 on CPUs with native
+bfloat16 (AVX512-BF16 or AMX), else fp32. bench/indexing.py checks bf16 against fp32.
 """
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from . import model_files
 from ..imaging.decode import ModelInput, pixels_for
 
 log = logging.getLogger(__name__)
@@ -37,6 +43,41 @@ def pick_device(requested: str | None = None) -> str:
     return "cpu"
 
 
+PRECISIONS = ("auto", "fp32", "bf16", "fp16")
+
+
+def cpu_has_native_bf16() -> bool:
+    """AVX512-BF16 or AMX: bfloat16 matmuls run natively (elsewhere torch emulates them, slowly)."""
+    try:
+        with open("/proc/cpuinfo") as fh:
+            for line in fh:
+                if line.startswith("flags"):
+                    flags = set(line.split(":", 1)[1].split())
+                    return bool(flags & {"avx512_bf16", "amx_bf16"})
+    except OSError:
+        pass
+    return False
+
+
+def pick_precision(requested: str | None, device: str) -> str:
+    requested = (requested or "auto").lower()
+    if requested not in PRECISIONS:
+        raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, not {requested!r}")
+    if requested != "auto":
+        return requested
+    if device.startswith("cuda"):
+        return "fp16"
+    if device == "cpu" and cpu_has_native_bf16():
+        return "bf16"
+    return "fp32"
+
+
+def default_threads() -> int:
+    """Torch threads for the encoder: one per core (the encoder runs in bursts; decoding and
+    the UI get the cores between and around them, see clipdesk.pipeline)."""
+    return max(1, os.cpu_count() or 1)
+
+
 def _unavailable_message(model_id: str, exc: BaseException) -> str:
     local = Path(model_id)
     if local.is_absolute() or model_id.startswith((".", "~")):
@@ -45,8 +86,9 @@ def _unavailable_message(model_id: str, exc: BaseException) -> str:
                     "(config.json and weights), or unset CLIPDESK_MODEL / --model to use the default model.")
         return (f"The folder {model_id} does not hold a usable CLIP model ({type(exc).__name__}: {exc}). "
                 "Point --model or CLIPDESK_MODEL at a sentence-transformers or Hugging Face CLIP model folder.")
+    reason = str(exc) if isinstance(exc, model_files.ModelNotFound) else type(exc).__name__
     return (f"The CLIP model '{model_id}' is not on this computer and could not be downloaded "
-            f"({type(exc).__name__}). Connect to the internet once so clipdesk can fetch it (about 600 MB, "
+            f"({reason}). Connect to the internet once so clipdesk can fetch it (about 600 MB, "
             "cached afterwards), or use a model folder you already have: --model /path/to/model or "
             "CLIPDESK_MODEL=/path/to/model.")
 
@@ -54,10 +96,18 @@ def _unavailable_message(model_id: str, exc: BaseException) -> str:
 class ClipEncoder:
     """Loads lazily and is safe to call from several threads (one forward pass at a time)."""
 
-    def __init__(self, model_id: str, device: str | None = None, text_cache_size: int = 512) -> None:
+    def __init__(self, model_id: str, device: str | None = None, text_cache_size: int = 512, *,
+                 precision: str | None = None, threads: int | None = None) -> None:
         self.model_id = model_id
         self.requested_device = device or os.environ.get("CLIPDESK_DEVICE")
+        self.requested_precision = precision or os.environ.get("CLIPDESK_PRECISION") or "auto"
+        if self.requested_precision.lower() not in PRECISIONS:
+            raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, not {self.requested_precision!r}")
+        env_threads = os.environ.get("CLIPDESK_THREADS")
+        self.threads = threads or (int(env_threads) if env_threads else None)
         self.device: str | None = None
+        self.precision: str | None = None  # resolved at load: fp32, bf16 or fp16
+        self._dtype = None  # torch dtype of the image tower
         self._model = None
         self._clip = None  # the transformers CLIPModel inside
         self._spec = ModelInput()
@@ -67,6 +117,7 @@ class ClipEncoder:
         self._text_cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._text_cache_size = text_cache_size
         self.image_encode_calls = 0  # files encoded; tests use it to prove moves are free
+        self.download_progress = None  # a tqdm class that receives model download progress
 
     # -- loading -------------------------------------------------------------------------------
 
@@ -83,10 +134,15 @@ class ClipEncoder:
                 from sentence_transformers import SentenceTransformer
 
                 device = pick_device(self.requested_device)
+                precision = pick_precision(self.requested_precision, device)
+                if device == "cpu":
+                    torch.set_num_threads(self.threads or default_threads())
                 local = Path(self.model_id)
                 if (local.is_absolute() or self.model_id.startswith((".", "~"))) and not local.is_dir():
                     raise FileNotFoundError(self.model_id)
-                model = SentenceTransformer(self.model_id, device=device)
+                # A cached hub model loads with no network access; only a missing one downloads.
+                folder = model_files.resolve(self.model_id, tqdm_class=self.download_progress)
+                model = SentenceTransformer(folder, device=device, local_files_only=True)
                 clip = _find_clip(model)
             except ModelUnavailableError:
                 raise
@@ -94,11 +150,19 @@ class ClipEncoder:
                 log.debug("model load failed", exc_info=True)
                 raise ModelUnavailableError(_unavailable_message(self.model_id, exc)) from exc
             model.eval()
+            dtype = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}[precision]
+            if dtype is not torch.float32:
+                for tower in _image_tower(clip):
+                    tower.to(dtype)
+                _release_freed_memory()
             self._model, self._clip, self.device = model, clip, device
+            self.precision, self._dtype = precision, dtype
             self._spec = _model_input_spec(model)
             with torch.inference_mode():
                 probe = self._image_features(torch.zeros(1, 3, self._spec.crop, self._spec.crop))
             self._dim = int(probe.shape[-1])
+            log.info("model %s on %s, image tower in %s, %d torch threads", self.model_id, device, precision,
+                     torch.get_num_threads())
 
     @property
     def dim(self) -> int:
@@ -149,10 +213,25 @@ class ClipEncoder:
         return np.asarray(out, dtype=np.float32)
 
     def _image_features(self, batch):
-        batch = batch.to(self.device)
+        batch = batch.to(self.device, dtype=self._dtype)
         out = self._clip.get_image_features(pixel_values=batch)
         # transformers >= 5 returns a model output whose pooler_output is the projection.
         return out if hasattr(out, "shape") else out.pooler_output
+
+
+def _image_tower(clip) -> list:
+    """The modules get_image_features runs: the vision transformer and its projection."""
+    return [m for m in (getattr(clip, "vision_model", None), getattr(clip, "visual_projection", None)) if m is not None]
+
+
+def _release_freed_memory() -> None:
+    """Hand the float32 weights freed by a precision change back to the OS (glibc keeps them otherwise)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def _find_clip(model):
