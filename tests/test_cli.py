@@ -155,3 +155,35 @@ def test_a_second_indexer_is_refused(indexed, tiny_model):
         fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)  # as if the app were indexing
         r = run(["index"], data, tiny_model)
     assert r.returncode == 5 and "already indexing" in r.stderr
+
+
+def test_index_watch_picks_up_new_photos_and_stops_cleanly(tmp_path, tiny_model):
+    import signal
+    import time
+
+    photos = tmp_path / "photos"
+    make_photo(photos / "first.jpg", seed=1)
+    data = tmp_path / "data"
+    run(["add", str(photos)], data, tiny_model)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLIPDESK_")}
+    env.update(CLIPDESK_DATA_DIR=str(data), CLIPDESK_MODEL=str(tiny_model))
+    proc = subprocess.Popen([sys.executable, "-m", "clipdesk", "index", "--watch"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        lines = []
+        for line in proc.stdout:
+            lines.append(line)
+            if "Watching for changes" in line:
+                break
+        make_photo(photos / "second.jpg", seed=2)
+        deadline = time.monotonic() + 60
+        for line in proc.stdout:
+            lines.append(line)
+            if "added" in line or time.monotonic() > deadline:
+                break
+        assert any("1 added" in line for line in lines), lines
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+    out = json.loads(run(["search", "x", "--json"], data, tiny_model).stdout)
+    assert {os.path.basename(h["path"]) for h in out["results"]} == {"first.jpg", "second.jpg"}
