@@ -187,3 +187,18 @@ def test_index_watch_picks_up_new_photos_and_stops_cleanly(tmp_path, tiny_model)
         assert proc.wait(timeout=30) == 0
     out = json.loads(run(["search", "x", "--json"], data, tiny_model).stdout)
     assert {os.path.basename(h["path"]) for h in out["results"]} == {"first.jpg", "second.jpg"}
+
+
+def test_global_options_work_before_and_after_the_command(tmp_path, tiny_model):
+    photos = tmp_path / "photos"
+    make_photo(photos / "a.jpg", seed=1)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLIPDESK_")}
+    env["HOME"] = str(tmp_path / "home")  # a stray default catalog would land here
+    for i, order in enumerate(("before", "after")):
+        data = tmp_path / f"data-{order}"
+        opts = ["--data-dir", str(data), "--model", str(tiny_model)]
+        args = [*opts, "add", str(photos)] if order == "before" else ["add", str(photos), *opts]
+        r = subprocess.run([sys.executable, "-m", "clipdesk", *args], capture_output=True, text=True, env=env)
+        assert r.returncode == 0, r.stderr
+        assert (data / "catalog.sqlite3").exists()
+    assert not (tmp_path / "home").exists()

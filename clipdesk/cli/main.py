@@ -32,15 +32,26 @@ class CliError(Exception):
         self.code = code
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _common_options(suppress: bool) -> argparse.ArgumentParser:
+    """Options accepted before or after the command. After it they default to SUPPRESS,
+    so `clipdesk --data-dir X add F` keeps X instead of the subcommand's default."""
+    default = argparse.SUPPRESS if suppress else None
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--data-dir", help="where the catalog lives (default: per-user data dir; env CLIPDESK_DATA_DIR)")
-    common.add_argument("--model", help="hub id or local model folder (env CLIPDESK_MODEL)")
-    common.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], help="where the model runs (default: auto)")
-    common.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    common.add_argument("--data-dir", default=default,
+                        help="where the catalog lives (default: per-user data dir; env CLIPDESK_DATA_DIR)")
+    common.add_argument("--model", default=default, help="hub id or local model folder (env CLIPDESK_MODEL)")
+    common.add_argument("--device", default=default, choices=["auto", "cpu", "cuda", "mps"],
+                        help="where the model runs (default: auto)")
+    common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS if suppress else False,
+                        help="log what happens")
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common_options(suppress=True)
 
     parser = argparse.ArgumentParser(
-        prog="clipdesk", parents=[common],
+        prog="clipdesk", parents=[_common_options(suppress=False)],
         description="Search your own photos by meaning, fully offline. Run without a command to open the app.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -4,3 +4,7 @@ Threading rule for this package: widgets, QPixmaps and models are only touched o
 thread; disk, decoding, SQLite and the model run on background threads and report back
 through queued Qt signals.
 """
+
+from .compat import protect_none
+
+protect_none()

@@ -120,10 +120,13 @@ def run_app(data_dir: str | os.PathLike[str] | None = None, model: str | None = 
     window.show()
     QTimer.singleShot(0, bridge.open)  # after the first paint
     # Ctrl+C in a terminal closes the window properly (Python only sees signals between Qt events).
-    signal.signal(signal.SIGINT, lambda *_: window.close())
+    previous = signal.signal(signal.SIGINT, lambda *_: window.close())
     ticker = QTimer(app, interval=250)
     ticker.timeout.connect(lambda: None)
     ticker.start()
-    code = app.exec()
-    ticker.stop()
-    return code
+    try:
+        return app.exec()
+    finally:
+        ticker.stop()
+        signal.signal(signal.SIGINT, previous)
+        window.deleteLater()

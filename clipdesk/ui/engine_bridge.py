@@ -117,6 +117,7 @@ class EngineBridge(QObject):
         self._search_thread = threading.Thread(target=self._search_loop, name="clipdesk-search", daemon=True)
         self._search_thread.start()
         self._model_thread: threading.Thread | None = None
+        self._model_engine: Engine | None = None
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -176,8 +177,11 @@ class EngineBridge(QObject):
     def load_model(self) -> None:
         """Load (or download) the model in the background; progress arrives as `modelState`."""
         engine = self._engine
-        if engine is None or (self._model_thread is not None and self._model_thread.is_alive()):
+        if engine is None:
             return
+        if self._model_thread is not None and self._model_thread.is_alive() and self._model_engine is engine:
+            return  # already loading for this engine
+        self._model_engine = engine
 
         def run() -> None:
             from ..encoder import ModelUnavailableError
@@ -211,7 +215,10 @@ class EngineBridge(QObject):
             if self._alive:
                 self._open()
 
-        self.tasks.submit(persist_and_reopen)
+        # Its own thread: engine calls queued on the tasks thread wait for the new engine, and
+        # must not hold up the reopening they wait for.
+        self._opening = threading.Thread(target=persist_and_reopen, name="clipdesk-reopen", daemon=True)
+        self._opening.start()
 
     def _stop_engine(self, engine: Engine, timeout: float) -> None:
         try:
@@ -236,7 +243,10 @@ class EngineBridge(QObject):
         engine, self._engine = self._engine, None
         self._ready.clear()
         if engine is not None:
-            self._stop_engine(engine, timeout=max(0.2, deadline - time.monotonic() - 0.3))
+            # Leave time for saving the vector index after the worker stops. If the batch in flight
+            # takes longer, closing goes on: that batch is one transaction, committed or rolled back
+            # whole, and the next start redoes it.
+            self._stop_engine(engine, timeout=max(0.2, min(1.5, deadline - time.monotonic() - 1.0)))
 
     # -- engine callbacks (worker thread) -----------------------------------------------------------
 

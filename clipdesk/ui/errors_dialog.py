@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
 
 from .engine_bridge import EngineBridge
 from .file_actions import copy_paths, show_in_folder
+from .folders_dialog import pretty_path
 
 LIMIT = 5000
 
@@ -25,12 +26,13 @@ class ErrorsDialog(QDialog):
         self.summary = QLabel(self.tr("Loading…"), self)
         self.summary.setWordWrap(True)
         self.tree = QTreeWidget(self)
-        self.tree.setHeaderLabels([self.tr("File"), self.tr("Why")])
+        self.tree.setHeaderLabels([self.tr("File"), self.tr("Folder"), self.tr("Why")])
         self.tree.setRootIsDecorated(False)
         self.tree.setUniformRowHeights(True)
         self.tree.setAlternatingRowColors(True)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
         self.tree.header().setStretchLastSection(True)
         self.tree.itemDoubleClicked.connect(lambda item: show_in_folder(item.data(0, Qt.ItemDataRole.UserRole)))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
@@ -53,14 +55,17 @@ class ErrorsDialog(QDialog):
         self.tree.clear()
         items = []
         for path, reason in self.errors:
-            item = QTreeWidgetItem([os.path.basename(path), reason or self.tr("unknown reason")])
+            item = QTreeWidgetItem([os.path.basename(path), pretty_path(os.path.dirname(path)),
+                                    reason or self.tr("unknown reason")])
             item.setToolTip(0, path)
-            item.setToolTip(1, reason or "")
+            item.setToolTip(1, path)
+            item.setToolTip(2, reason or "")
             item.setData(0, Qt.ItemDataRole.UserRole, path)
             items.append(item)
         self.tree.addTopLevelItems(items)
-        self.tree.resizeColumnToContents(0)
-        self.tree.setColumnWidth(0, min(self.tree.columnWidth(0) + 12, 340))
+        for column, widest in ((0, 260), (1, 300)):
+            self.tree.resizeColumnToContents(column)
+            self.tree.setColumnWidth(column, min(self.tree.columnWidth(column) + 12, widest))
         if not total:
             self.summary.setText(self.tr("Every photo could be read."))
             return

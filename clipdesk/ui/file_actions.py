@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 import sys
 
-from PySide6.QtCore import QMimeData, QProcess, QStandardPaths, QUrl
+from PySide6.QtCore import QProcess, QStandardPaths, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QImage
 
 
@@ -56,16 +56,13 @@ def _freedesktop_show_items(path: str) -> bool:
     return QProcess.startDetached(dbus_send, args)[0]
 
 
+# The clipboard keeps what we give it after the window is gone. A QMimeData made in Python is
+# destroyed by Qt at process exit, after the interpreter, and crashes there; setText() and
+# setImage() let Qt make the QMimeData itself.
 def copy_paths(paths: list[str]) -> None:
-    mime = QMimeData()
-    mime.setText("\n".join(paths))
-    QGuiApplication.clipboard().setMimeData(mime)
+    QGuiApplication.clipboard().setText("\n".join(paths))
 
 
-def copy_image(image: QImage, path: str | None = None) -> None:
-    """The pixels for editors and chat apps, plus the file URL for file managers."""
-    mime = QMimeData()
-    mime.setImageData(image)
-    if path:
-        mime.setUrls([QUrl.fromLocalFile(path)])
-    QGuiApplication.clipboard().setMimeData(mime)
+def copy_image(image: QImage) -> None:
+    """The pixels, for editors, documents and chat apps."""
+    QGuiApplication.clipboard().setImage(image)

@@ -7,7 +7,7 @@ import os
 import time
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QDate, QDateTime, QEvent, QLocale, QModelIndex, QPoint, QSize, Qt, QTime, QTimer, QUrl
+from PySide6.QtCore import QDate, QDateTime, QEvent, QLocale, QModelIndex, QPoint, QSize, Qt, QTime, QTimer
 from PySide6.QtGui import (
     QAction, QActionGroup, QCloseEvent, QDragEnterEvent, QDragMoveEvent, QDropEvent, QGuiApplication, QImage,
     QKeySequence, QPixmap,
@@ -32,7 +32,7 @@ from .results_view import ThumbnailGrid
 from .search_bar import SearchBar, holds_image, image_files_in
 from .settings import THUMB_DEFAULT, THUMB_MAX, THUMB_MIN, THUMB_STEP, Settings
 from .status_widgets import ErrorsButton, IndexingStatus, ModelIndicator, ZoomSlider
-from .thumbnail_loader import ThumbnailLoader, decode_scaled, pil_to_qimage
+from .thumbnail_loader import ThumbnailLoader, decode_scaled
 from .welcome import WelcomePage
 
 if TYPE_CHECKING:
@@ -50,6 +50,8 @@ class MainWindow(QMainWindow):
     def __init__(self, bridge: EngineBridge, settings: Settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.bridge = bridge
+        if bridge.parent() is None:
+            bridge.setParent(self)  # Qt owns it: never destroyed from one of its worker threads
         self.settings = settings
         self.setWindowTitle("clipdesk")
         self.setWindowIcon(app_icon())
@@ -72,6 +74,8 @@ class MainWindow(QMainWindow):
         self._closing = False
         self.close_seconds: float | None = None
         self._folders_dialog: FoldersDialog | None = None
+        self._chip_key: str | None = None  # the result whose thumbnail the chip waits for
+        self._chip_hit: SearchHit | None = None
 
         self._build_ui()
         self._build_menus()
@@ -184,7 +188,7 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.zoom)
 
         self._debounce = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
-        self._status_timer = QTimer(self, singleShot=True, interval=700)
+        self._status_timer = QTimer(self, singleShot=True, interval=400)
         self._stale_timer = QTimer(self, singleShot=True, interval=2000)
         self._flash_timer = QTimer(self, singleShot=True)
 
@@ -534,6 +538,9 @@ class MainWindow(QMainWindow):
     # == query image ========================================================================================
 
     def set_query_image(self, image: Any, name: str, pixmap: QPixmap | None = None, keep_text: bool = True) -> None:
+        library_photos = isinstance(image, int) or (isinstance(image, tuple) and all(isinstance(i, int) for i in image))
+        if not library_photos:
+            self._chip_key = None  # not a library photo: the chip's picture comes from decoding it
         self.query_image = image
         self.query_image_name = name
         self.chip.set_image(name, pixmap)
@@ -597,7 +604,7 @@ class MainWindow(QMainWindow):
             self.chip.set_pixmap(QPixmap.fromImage(qimage))
 
     def _chip_thumbnail_arrived(self, key: str) -> None:
-        if getattr(self, "_chip_key", None) == key:
+        if self._chip_key == key and self._chip_hit is not None and self.query_image is not None:
             hit = self._chip_hit
             self.chip.set_pixmap(self.loader.pixmap(key, hit.path, 64))
 
@@ -656,7 +663,8 @@ class MainWindow(QMainWindow):
             what = self.tr("Best matches for “{text}”").format(text=text)
         if self.sort_mode != "relevance" and self.model.rowCount():
             order = self.tr("newest first") if self.sort_mode == "newest" else self.tr("oldest first")
-            what += " · " + self.tr("best {n}, {order}").format(n=QLocale().toString(self.model.rowCount()), order=order)
+            count = QLocale().toString(self.model.rowCount())
+            what += " · " + self.tr("best {n}, {order}").format(n=count, order=order)
         self.summary.setText(what)
 
     def _update_view(self) -> None:
@@ -704,8 +712,8 @@ class MainWindow(QMainWindow):
         elif self.request is None:
             self.empty.show_state(
                 "no_query", self.tr("What are you looking for?"),
-                self.tr("Describe a photo in a few words, like “birthday cake” or “red car in the snow”, or drop a "
-                        "photo here to find ones like it. {n} photos are ready to search.").format(
+                self.tr("Describe a photo in a few words, like “birthday cake” or “red car in the snow”, or "
+                        "drop a photo here to find ones like it. {n} photos are ready to search.").format(
                     n=QLocale().toString(indexed)),
                 [(self.tr("Search by image…"), self.choose_query_image)], picture="search")
         elif self.searching:
@@ -853,7 +861,8 @@ class MainWindow(QMainWindow):
         hits = self.selected_hits()
         if hits:
             copy_paths([h.path for h in hits])
-            self.flash(self.tr("Copied the path.") if len(hits) == 1 else self.tr("Copied {n} paths.").format(n=len(hits)))
+            self.flash(self.tr("Copied the path.") if len(hits) == 1
+                       else self.tr("Copied {n} paths.").format(n=len(hits)))
 
     def copy_selected_image(self) -> None:
         hits = self.selected_hits()
@@ -862,7 +871,7 @@ class MainWindow(QMainWindow):
         path = hits[0].path
 
         def done(result) -> None:
-            copy_image(result[0], path)
+            copy_image(result[0])
             self.flash(self.tr("Copied the image."))
 
         self.background.submit(load_preview, path, on_done=done, owner=self,
@@ -935,6 +944,26 @@ class MainWindow(QMainWindow):
             self.model_indicator.set_state("loading", folder)
             self.bridge.set_model_folder(folder)
 
+    def add_folders(self, folders: list[str]) -> None:
+        def add_all(engine) -> list[str]:
+            problems = []
+            for folder in folders:
+                try:
+                    engine.add_root(folder)
+                except Exception as exc:
+                    problems.append(str(exc))
+            return problems
+
+        def done(problems: list[str]) -> None:
+            if problems:
+                self.show_message("warning", "\n".join(problems))
+            else:
+                self.flash(self.tr("Added {folders} to the library; indexing runs in the background.").format(
+                    folders=", ".join(pretty_path(f) for f in folders)))
+            self.bridge.refresh_status()
+
+        self.bridge.call(add_all, done, owner=self)
+
     def _start_from_welcome(self, folders: list[str]) -> None:
         self.welcome.set_busy(True)
 
@@ -995,14 +1024,17 @@ class MainWindow(QMainWindow):
             return
         if self.pages.currentWidget() is self.preview:
             self.close_preview()
+        folders = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()
+                   and os.path.isdir(u.toLocalFile())]
         if self.pages.currentWidget() is self.welcome:
-            folders = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()
-                       and os.path.isdir(u.toLocalFile())]
             for folder in folders:
                 self.welcome.add_folder(folder)
             event.accept()
             return
-        self.use_mime(event.mimeData())
+        if folders and not image_files_in(event.mimeData()):
+            self.add_folders(folders)  # a folder dropped on the window joins the library
+        else:
+            self.use_mime(event.mimeData())
         event.setDropAction(Qt.DropAction.CopyAction)
         event.accept()
 
@@ -1040,7 +1072,3 @@ class MainWindow(QMainWindow):
 
     def sizeHint(self) -> QSize:  # noqa: N802
         return QSize(1180, 780)
-
-
-def file_url(path: str) -> QUrl:
-    return QUrl.fromLocalFile(path)

@@ -149,7 +149,8 @@ class PreviewPage(QWidget):
         self.next_button = self._tool("next", "", self.tr("Next result (Right)"))
         self.prev_button.clicked.connect(lambda: self.stepRequested.emit(-1))
         self.next_button.clicked.connect(lambda: self.stepRequested.emit(1))
-        self.similar_button = self._tool("similar", self.tr("Find similar"), self.tr("Find photos that look like this one"))
+        self.similar_button = self._tool("similar", self.tr("Find similar"),
+                                         self.tr("Find photos that look like this one"))
         self.similar_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.similar_button.clicked.connect(lambda: self.hit and self.findSimilarRequested.emit(self.hit))
         self.open_button = self._tool("open", self.tr("Open"), self.tr("Open in the default image viewer"))
@@ -259,7 +260,8 @@ class PreviewPage(QWidget):
         self._inflight.discard(path)
         if self.hit is not None and self.hit.path == path:
             if not os.path.exists(path):
-                text = self.tr("This photo is not available right now (moved, deleted, or on a drive that is not connected).")
+                text = self.tr("This photo is not available right now (moved, deleted, or on a drive that is "
+                               "not connected).")
             else:
                 text = self.tr("This photo could not be opened: {error}").format(error=exc)
             self.canvas.set_pixmap(None, text)

@@ -22,20 +22,16 @@ ScoreRole = Qt.ItemDataRole.UserRole + 4
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("ResultsModel", text)
-
-
 def format_taken(taken_at: float | None, fmt: QLocale.FormatType = QLocale.FormatType.ShortFormat) -> str:
     if not taken_at:
-        return _tr("unknown date")
+        return QCoreApplication.translate("ResultsModel", "unknown date")
     return QLocale().toString(QDateTime.fromSecsSinceEpoch(int(taken_at)), fmt)
 
 
 def format_taken_long(taken_at: float | None) -> str:
     """'Friday, 4 August 2000, 18:22' in the user's locale."""
     if not taken_at:
-        return _tr("unknown date")
+        return QCoreApplication.translate("ResultsModel", "unknown date")
     stamp = QDateTime.fromSecsSinceEpoch(int(taken_at))
     locale = QLocale()
     return f"{locale.toString(stamp.date(), QLocale.FormatType.LongFormat)}, " \
@@ -45,14 +41,15 @@ def format_taken_long(taken_at: float | None) -> str:
 def tooltip_for(hit: SearchHit) -> str:
     name = html.escape(os.path.basename(hit.path))
     folder = html.escape(os.path.dirname(hit.path))
+    tr = QCoreApplication.translate
     lines = [
         f"<b>{name}</b>",
-        f"{_tr('Folder')}: {folder}",
-        f"{_tr('Taken')}: {html.escape(format_taken(hit.taken_at))}",
-        f"{_tr('Match')}: {QLocale().toString(float(hit.score), 'f', 3)}",
+        tr("ResultsModel", "Folder: {folder}").format(folder=folder),
+        tr("ResultsModel", "Taken: {date}").format(date=html.escape(format_taken(hit.taken_at))),
+        tr("ResultsModel", "Match: {score}").format(score=QLocale().toString(float(hit.score), "f", 3)),
     ]
     if hit.offline:
-        lines.append(f"<i>{_tr('On a drive that is not connected')}</i>")
+        lines.append("<i>" + tr("ResultsModel", "On a drive that is not connected") + "</i>")
     return "<br>".join(lines)
 
 

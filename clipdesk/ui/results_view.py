@@ -117,7 +117,7 @@ class ThumbnailGrid(QListView):
         first, last = self.visible_rows()
         if first < 0:
             return
-        px = int(round(self.delegate.size * self.devicePixelRatioF()))
+        width, height = self.delegate.device_box(self.devicePixelRatioF())
         span = last - first + 1
         model = self.model()
         rows = list(range(last + 1, min(model.rowCount(), last + 1 + span)))
@@ -125,7 +125,7 @@ class ThumbnailGrid(QListView):
         for row in rows:
             hit = model.index(row, 0).data(HitRole)
             if hit is not None:
-                self.loader.request(hit.content_key or hit.path, hit.path, px, prefetch=True)
+                self.loader.request(hit.content_key or hit.path, hit.path, width, height, prefetch=True)
 
     def _thumbnail_arrived(self, _key: str) -> None:
         if not self._repaint.isActive():
@@ -179,7 +179,9 @@ class ThumbnailGrid(QListView):
         edge = 96
         current = self.currentIndex() if self.currentIndex() in indexes else indexes[0]
         hit = current.data(HitRole)
-        source = self.loader.pixmap(hit.content_key or hit.path, hit.path, int(self.delegate.size * dpr)) if hit else None
+        source = None
+        if hit is not None:
+            source = self.loader.pixmap(hit.content_key or hit.path, hit.path, *self.delegate.device_box(dpr))
         canvas = QPixmap(int(edge * dpr), int(edge * dpr))
         canvas.setDevicePixelRatio(dpr)
         canvas.fill(Qt.GlobalColor.transparent)

@@ -85,7 +85,8 @@ class ImageChip(QFrame):
         fill.setAlphaF(0.18)
         sheet = (
             "#imageChip { background: rgba(%d,%d,%d,%d); border: 1px solid rgba(%d,%d,%d,140); border-radius: 8px; }"
-            % (fill.red(), fill.green(), fill.blue(), fill.alpha(), highlight.red(), highlight.green(), highlight.blue())
+            % (fill.red(), fill.green(), fill.blue(), fill.alpha(),
+               highlight.red(), highlight.green(), highlight.blue())
         )
         if sheet != self.styleSheet():  # setting a sheet sends a palette change: don't loop
             self.setStyleSheet(sheet)

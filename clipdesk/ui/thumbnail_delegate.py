@@ -1,18 +1,33 @@
-"""Paints one result: the photo fitted into a square, a one-line file name under it."""
+"""Paints one result: the photo fitted into a 4:3 box, a one-line file name under it.
+
+Paint runs for every visible cell on every scroll step, so it stays cheap: the loader
+delivers pixmaps already at the exact device size (a blit, no scaling), placeholders are
+plain fills, and antialiased shapes are only drawn for the few selected or hovered cells.
+"""
 from __future__ import annotations
 
 import os
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPalette
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from .results_model import HitRole
 from .thumbnail_loader import ThumbnailLoader
 
 MARGIN = 6
-RADIUS = 6.0
+RADIUS = 8.0
 ASPECT = 0.75  # the photo box is 4:3, the shape of most photos: little empty space in the grid
+
+_SELECTED = QStyle.StateFlag.State_Selected
+_HOVER = QStyle.StateFlag.State_MouseOver
+_FOCUS = QStyle.StateFlag.State_HasFocus
+_CAPTION_ALIGN = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop
+_CENTER = Qt.AlignmentFlag.AlignCenter
+_ELIDE = Qt.TextElideMode.ElideMiddle
+_NO_PEN = Qt.PenStyle.NoPen
+_NO_BRUSH = Qt.BrushStyle.NoBrush
+_ANTIALIAS = QPainter.RenderHint.Antialiasing
 
 
 class ThumbnailDelegate(QStyledItemDelegate):
@@ -22,124 +37,150 @@ class ThumbnailDelegate(QStyledItemDelegate):
         self.size = size
         self.captions = True
         self.cell_width = 0  # the grid stretches cells to fill its width; 0: just fit the thumbnail
+        self._font_key: tuple | None = None
+        self._caption_font = QFont()
+        self._caption_metrics = QFontMetrics(self._caption_font)
+        self._colors_key: int | None = None
+        self._names: dict[tuple[str, int], str] = {}
 
     def set_size(self, size: int) -> None:
         self.size = size
-
-    def caption_height(self, font: QFont) -> int:
-        return QFontMetrics(self._caption_font(font)).height() + 4 if self.captions else 0
-
-    def cell_size(self, font: QFont) -> QSize:
-        return QSize(max(self.cell_width, self.min_cell_width()),
-                     self.box_height + 2 * MARGIN + self.caption_height(font))
+        self._names.clear()
 
     @property
     def box_height(self) -> int:
         return int(round(self.size * ASPECT))
 
+    def device_box(self, dpr: float) -> tuple[int, int]:
+        """The photo box in device pixels: what the loader scales thumbnails to fit."""
+        return int(round(self.size * dpr)), int(round(self.box_height * dpr))
+
     def min_cell_width(self) -> int:
         return self.size + 2 * MARGIN
+
+    def caption_height(self, font: QFont) -> int:
+        return self._metrics(font).height() + 4 if self.captions else 0
+
+    def cell_size(self, font: QFont) -> QSize:
+        return QSize(max(self.cell_width, self.min_cell_width()),
+                     self.box_height + 2 * MARGIN + self.caption_height(font))
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:  # noqa: N802
         return self.cell_size(option.font)
 
-    @staticmethod
-    def _caption_font(font: QFont) -> QFont:
-        small = QFont(font)
-        if small.pointSizeF() > 0:
-            small.setPointSizeF(max(7.0, small.pointSizeF() * 0.9))
-        return small
+    def _metrics(self, font: QFont) -> QFontMetrics:
+        key = (font.family(), font.pointSizeF(), font.pixelSize())
+        if key != self._font_key:
+            self._font_key = key
+            small = QFont(font)
+            if small.pointSizeF() > 0:
+                small.setPointSizeF(max(7.0, small.pointSizeF() * 0.9))
+            self._caption_font = small
+            self._caption_metrics = QFontMetrics(small)
+            self._names.clear()
+        return self._caption_metrics
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
+    def _colors(self, palette: QPalette) -> None:
+        key = palette.cacheKey()
+        if key == self._colors_key:
+            return
+        self._colors_key = key
+        highlight = palette.color(QPalette.ColorRole.Highlight)
+        self._select_fill = QColor(highlight)
+        self._select_fill.setAlphaF(0.30)
+        self._hover_fill = QColor(highlight)
+        self._hover_fill.setAlphaF(0.12)
+        self._select_pen = QColor(highlight)
+        self._focus_pen = QColor(highlight)
+        self._focus_pen.setAlphaF(0.6)
+        # Opaque (pre-blended onto the view's background): a solid fill is much cheaper than a blend.
+        base, ink = palette.color(QPalette.ColorRole.Base), palette.color(QPalette.ColorRole.WindowText)
+        self._placeholder = QColor(*(round(b + (i - b) * 0.07) for b, i in
+                                     ((base.red(), ink.red()), (base.green(), ink.green()), (base.blue(), ink.blue()))))
+        self._mark = QColor(palette.color(QPalette.ColorRole.WindowText))
+        self._mark.setAlphaF(0.45)
+        self._text = QColor(palette.color(QPalette.ColorRole.Text))
+        self._text_muted = QColor(self._text)
+        self._text_muted.setAlphaF(0.8)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
+              index: QModelIndex | QPersistentModelIndex) -> None:
         hit = index.data(HitRole)
         if hit is None:
             return
-        palette: QPalette = option.palette
+        self._colors(option.palette)
+        rect = option.rect
         state = option.state
-        selected = bool(state & QStyle.StateFlag.State_Selected)
-        hovered = bool(state & QStyle.StateFlag.State_MouseOver)
-        focused = bool(state & QStyle.StateFlag.State_HasFocus)
-        cell = QRectF(option.rect).adjusted(1.5, 1.5, -1.5, -1.5)
+        selected = bool(state & _SELECTED)
         painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        if selected or state & (_HOVER | _FOCUS):
+            cell = QRectF(rect).adjusted(1.5, 1.5, -1.5, -1.5)
+            painter.setRenderHint(_ANTIALIAS)
+            if selected or state & _HOVER:
+                painter.setPen(_NO_PEN)
+                painter.setBrush(self._select_fill if selected else self._hover_fill)
+                painter.drawRoundedRect(cell, RADIUS, RADIUS)
+            if selected or state & _FOCUS:
+                painter.setPen(self._select_pen if selected else self._focus_pen)
+                painter.setBrush(_NO_BRUSH)
+                painter.drawRoundedRect(cell, RADIUS, RADIUS)
+            painter.setRenderHint(_ANTIALIAS, False)
 
-        highlight = palette.color(QPalette.ColorRole.Highlight)
-        if selected or hovered:
-            fill = QColor(highlight)
-            fill.setAlphaF(0.30 if selected else 0.12)
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(fill)
-            painter.drawRoundedRect(cell, RADIUS + 2, RADIUS + 2)
-        if selected or focused:
-            pen_color = QColor(highlight)
-            if not selected:
-                pen_color.setAlphaF(0.6)
-            painter.setPen(pen_color)
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawRoundedRect(cell, RADIUS + 2, RADIUS + 2)
-
-        bh = self.box_height
-        box = QRect(option.rect.x() + (option.rect.width() - self.size) // 2, option.rect.y() + MARGIN,
-                    self.size, bh)
+        size, bh = self.size, self.box_height
+        box_x = rect.x() + (rect.width() - size) // 2
+        box_y = rect.y() + MARGIN
         widget = option.widget
         dpr = widget.devicePixelRatioF() if widget is not None else 1.0
-        px = int(round(self.size * dpr))
+        dw, dh = self.device_box(dpr)
         key = hit.content_key or hit.path
-        pixmap = self.loader.pixmap(key, hit.path, px)
-        if pixmap is not None and not pixmap.isNull():
-            w, h = pixmap.width() / dpr, pixmap.height() / dpr
-            scale = min(self.size / w, bh / h)
-            tw, th = w * scale, h * scale
+        pixmap = self.loader.pixmap(key, hit.path, dw, dh)
+        if pixmap is not None:
+            pw, ph = pixmap.width(), pixmap.height()
+            if pw == dw or ph == dh:  # the usual case: drawn 1:1
+                w, h = pw / dpr, ph / dpr
+            else:  # another size while the right one loads (zoom): scale to fit
+                scale = min(size / pw, bh / ph)
+                w, h = pw * scale, ph * scale
             # Bottom-aligned, so every file name sits right under its photo.
-            target = QRectF(box.x() + (self.size - tw) / 2, box.y() + bh - th, tw, th)
-            path = QPainterPath()
-            path.addRoundedRect(target, RADIUS - 2, RADIUS - 2)
-            painter.setClipPath(path)
-            painter.drawPixmap(target, pixmap, QRectF(pixmap.rect()))
-            painter.setClipping(False)
-            image_rect = target
+            image_rect = QRectF(box_x + (size - w) / 2, box_y + bh - h, w, h)
+            if pw == int(round(w * dpr)) and ph == int(round(h * dpr)):
+                painter.drawPixmap(image_rect.topLeft(), pixmap)  # a blit
+            else:
+                painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+                painter.drawPixmap(image_rect, pixmap, QRectF(pixmap.rect()))
         else:
-            image_rect = QRectF(box).adjusted(4, 4, -4, -4)
-            placeholder = QColor(palette.color(QPalette.ColorRole.WindowText))
-            placeholder.setAlphaF(0.07)
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(placeholder)
-            painter.drawRoundedRect(image_rect, RADIUS, RADIUS)
+            image_rect = QRectF(box_x + 4, box_y + 4, size - 8, bh - 8)
+            painter.fillRect(image_rect, self._placeholder)
             if self.loader.failed(key):
-                mark = QColor(palette.color(QPalette.ColorRole.WindowText))
-                mark.setAlphaF(0.45)
-                painter.setPen(mark)
-                painter.drawText(image_rect, Qt.AlignmentFlag.AlignCenter,
-                                 self.tr("No preview"))
+                painter.setPen(self._mark)
+                painter.drawText(image_rect, _CENTER, self.tr("No preview"))
 
         if hit.offline:
-            self._badge(painter, image_rect, self.tr("offline"), palette)
+            self._badge(painter, image_rect, self.tr("offline"))
 
         if self.captions:
-            font = self._caption_font(option.font)
-            painter.setFont(font)
-            metrics = QFontMetrics(font)
-            text_rect = QRect(box.x(), box.bottom() + 3, self.size, metrics.height())
-            name = metrics.elidedText(os.path.basename(hit.path), Qt.TextElideMode.ElideMiddle, text_rect.width())
-            color = palette.color(QPalette.ColorRole.Text)
-            if not selected:
-                color.setAlphaF(0.8)
-            painter.setPen(color)
-            painter.drawText(text_rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, name)
+            metrics = self._metrics(option.font)
+            painter.setFont(self._caption_font)
+            name_key = (hit.path, size)
+            name = self._names.get(name_key)
+            if name is None:
+                if len(self._names) > 4096:
+                    self._names.clear()
+                name = metrics.elidedText(os.path.basename(hit.path), _ELIDE, size)
+                self._names[name_key] = name
+            painter.setPen(self._text if selected else self._text_muted)
+            painter.drawText(QRect(box_x, box_y + bh + 3, size, metrics.height()), _CAPTION_ALIGN, name)
         painter.restore()
 
-    @staticmethod
-    def _badge(painter: QPainter, image_rect: QRectF, text: str, palette: QPalette) -> None:
-        font = QFont(painter.font())
-        if font.pointSizeF() > 0:
-            font.setPointSizeF(max(7.0, font.pointSizeF() * 0.8))
-        painter.setFont(font)
-        metrics = QFontMetrics(font)
+    def _badge(self, painter: QPainter, image_rect: QRectF, text: str) -> None:
+        metrics = self._caption_metrics
         w, h = metrics.horizontalAdvance(text) + 10, metrics.height() + 2
         rect = QRectF(image_rect.left() + 4, image_rect.bottom() - h - 4, w, h)
-        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setRenderHint(_ANTIALIAS)
+        painter.setFont(self._caption_font)
+        painter.setPen(_NO_PEN)
         painter.setBrush(QColor(0, 0, 0, 160))
         painter.drawRoundedRect(rect, h / 2, h / 2)
         painter.setPen(QColor(255, 255, 255))
-        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+        painter.drawText(rect, _CENTER, text)
+        painter.setRenderHint(_ANTIALIAS, False)

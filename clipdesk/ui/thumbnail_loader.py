@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import threading
 from collections import OrderedDict, deque
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QImage, QImageReader, QPixmap
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtGui import QImage, QPixmap
 
 log = logging.getLogger(__name__)
 
@@ -28,63 +29,69 @@ Resolver = Callable[[str], Path | None]  # content key -> cached thumbnail file
 
 
 def pil_to_qimage(im: "Image.Image") -> QImage:
-    """A deep copy, so the QImage owns its pixels once the PIL image is gone."""
-    if im.mode not in ("RGB", "RGBA"):
+    """A deep copy in the pixel layout QPixmap uses natively, so the GUI thread's
+    QPixmap.fromImage() is a plain copy, not a conversion."""
+    opaque = im.mode != "RGBA"
+    if im.mode != "RGBA":
+        im = im.convert("RGBA")  # alpha 255 everywhere: premultiplied and straight are the same
+    data = im.tobytes("raw", "BGRA" if sys.byteorder == "little" else "ARGB")
+    fmt = QImage.Format.Format_ARGB32_Premultiplied if opaque else QImage.Format.Format_ARGB32
+    return QImage(data, im.width, im.height, 4 * im.width, fmt).copy()
+
+
+def read_scaled(path: str | os.PathLike[str], width: int, height: int) -> QImage:
+    """A cached thumbnail (already upright, small JPEG) scaled to fit width x height.
+    Pillow, not QImageReader: it lets go of the GIL while decoding and resizing, so the GUI
+    thread keeps painting."""
+    from PIL import Image
+
+    with Image.open(path) as im:
+        im.draft("RGB", (width, height))  # JPEG: decode at a reduced scale when that is enough
         im = im.convert("RGB")
-    fmt = QImage.Format.Format_RGBA8888 if im.mode == "RGBA" else QImage.Format.Format_RGB888
-    data = im.tobytes("raw", im.mode)
-    stride = len(im.mode) * im.width
-    return QImage(data, im.width, im.height, stride, fmt).copy()
+    if im.width > width or im.height > height:
+        im.thumbnail((width, height), Image.Resampling.BICUBIC, reducing_gap=2.0)
+    return pil_to_qimage(im)
 
 
-def read_scaled(path: str | os.PathLike[str], px: int) -> QImage:
-    """Read an image file with Qt and scale it to fit px x px (smoothly); null QImage on failure."""
-    reader = QImageReader(os.fspath(path))
-    reader.setAutoTransform(True)
-    image = reader.read()
-    if image.isNull():
-        return image
-    if image.width() > px or image.height() > px:
-        image = image.scaled(px, px, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
-    return image.convertToFormat(QImage.Format.Format_RGB32)
-
-
-def decode_scaled(path: str, px: int) -> QImage:
-    """Decode an original photo (EXIF orientation applied) down to px; raises on unreadable files."""
+def decode_scaled(path: str, width: int, height: int | None = None) -> QImage:
+    """Decode an original photo (EXIF orientation applied) to fit width x height; raises if unreadable."""
     from PIL import Image
 
     from ..imaging import open_image
 
-    im, *_ = open_image(path, draft_to=px)
-    im.thumbnail((px, px), Image.Resampling.LANCZOS)
+    height = height or width
+    im, *_ = open_image(path, draft_to=max(width, height))
+    im.thumbnail((width, height), Image.Resampling.LANCZOS)
     return pil_to_qimage(im)
 
 
 class ThumbnailLoader(QObject):
     thumbnailReady = Signal(str)  # a content key whose thumbnail just arrived
-    _loaded = Signal(str, int, object)  # key, px, QImage or None (worker thread -> GUI thread)
+    _loaded = Signal(str, int, int, object)  # key, width, height, QImage or None (worker -> GUI thread)
 
     def __init__(
         self,
         resolve: Resolver | None = None,
         *,
-        workers: int = 2,
+        workers: int | None = None,
         budget_bytes: int = 192 * 1024 * 1024,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._resolve = resolve
         self._budget = budget_bytes
-        self._cache: OrderedDict[tuple[str, int], QPixmap] = OrderedDict()
-        self._sizes: dict[str, set[int]] = {}
+        self._cache: OrderedDict[tuple[str, int, int], QPixmap] = OrderedDict()
+        self._sizes: dict[str, set[tuple[int, int]]] = {}
         self._bytes = 0
         self._failed: set[str] = set()
         self._cond = threading.Condition()
-        self._visible: deque[tuple[str, str, int]] = deque()
-        self._prefetch: deque[tuple[str, str, int]] = deque()
-        self._queued: set[tuple[str, int]] = set()
+        self._visible: deque[tuple[str, str, int, int]] = deque()
+        self._prefetch: deque[tuple[str, str, int, int]] = deque()
+        self._queued: set[tuple[str, int, int]] = set()
         self._stop = False
         self._loaded.connect(self._on_loaded)
+        # Leave a core to the GUI thread: on a 2-core laptop one reader keeps up with scrolling.
+        workers = workers or (1 if (os.cpu_count() or 1) <= 2 else 2)
         self._threads = [threading.Thread(target=self._work, name=f"clipdesk-thumbs-{i}", daemon=True)
                          for i in range(workers)]
         for thread in self._threads:
@@ -99,38 +106,42 @@ class ThumbnailLoader(QObject):
 
     # -- GUI thread API -----------------------------------------------------------------------------
 
-    def pixmap(self, key: str, source: str, px: int) -> QPixmap | None:
-        """The cached pixmap at px, else queue it and return the nearest size cached (or None)."""
-        exact = self._cache.get((key, px))
+    def pixmap(self, key: str, source: str, width: int, height: int | None = None) -> QPixmap | None:
+        """The cached pixmap fitting width x height (device pixels), else queue it and return the
+        nearest size cached (or None)."""
+        height = height or width
+        exact = self._cache.get((key, width, height))
         if exact is not None:
-            self._cache.move_to_end((key, px))
+            self._cache.move_to_end((key, width, height))
             return exact
         if key not in self._failed:
-            self.request(key, source, px)
+            self.request(key, source, width, height)
         sizes = self._sizes.get(key)
         if sizes:
-            best = min(sizes, key=lambda s: (s < px, abs(s - px)))  # prefer a bigger one, scaled down
-            return self._cache.get((key, best))
+            # Prefer a bigger one (scaled down looks fine) closest in size.
+            best = min(sizes, key=lambda s: (s[0] < width, abs(s[0] - width) + abs(s[1] - height)))
+            return self._cache.get((key, *best))
         return None
 
     def failed(self, key: str) -> bool:
         return key in self._failed
 
-    def request(self, key: str, source: str, px: int, prefetch: bool = False) -> None:
-        if (key, px) in self._cache or key in self._failed:
+    def request(self, key: str, source: str, width: int, height: int | None = None, prefetch: bool = False) -> None:
+        height = height or width
+        if (key, width, height) in self._cache or key in self._failed:
             return
         with self._cond:
-            if (key, px) in self._queued:
+            if (key, width, height) in self._queued:
                 return
-            self._queued.add((key, px))
-            (self._prefetch if prefetch else self._visible).append((key, source, px))
+            self._queued.add((key, width, height))
+            (self._prefetch if prefetch else self._visible).append((key, source, width, height))
             self._cond.notify()
 
     def drop_queued(self) -> None:
         """The view scrolled: what was queued is probably off screen now; painting re-asks."""
         with self._cond:
-            for key, _source, px in list(self._visible) + list(self._prefetch):
-                self._queued.discard((key, px))
+            for key, _source, width, height in list(self._visible) + list(self._prefetch):
+                self._queued.discard((key, width, height))
             self._visible.clear()
             self._prefetch.clear()
 
@@ -140,12 +151,17 @@ class ThumbnailLoader(QObject):
         self._bytes = 0
         self._failed.clear()
 
-    def shutdown(self) -> None:
+    def shutdown(self, wait: float = 1.0) -> None:
+        """Stop the readers. Waiting for them (one small decode at most) means no thread is left
+        holding this object, so it is never destroyed from a worker thread."""
         with self._cond:
             self._stop = True
             self._visible.clear()
             self._prefetch.clear()
             self._cond.notify_all()
+        for thread in self._threads:
+            if thread is not threading.current_thread():
+                thread.join(wait)
 
     @property
     def pending(self) -> int:
@@ -162,45 +178,43 @@ class ThumbnailLoader(QObject):
                 if self._stop:
                     return
                 # Newest visible request first: it is what the user is looking at right now.
-                key, source, px = self._visible.pop() if self._visible else self._prefetch.popleft()
-            image = self._load(key, source, px)
+                key, source, width, height = self._visible.pop() if self._visible else self._prefetch.popleft()
+            image = self._load(key, source, width, height)
             if self._stop:
                 return
             try:
-                self._loaded.emit(key, px, image)
+                self._loaded.emit(key, width, height, image)
             except RuntimeError:  # deleted at exit
                 return
 
-    def _load(self, key: str, source: str, px: int) -> QImage | None:
+    def _load(self, key: str, source: str, width: int, height: int) -> QImage | None:
         resolve = self._resolve
         try:
             is_content_key = bool(key) and os.sep not in key and "/" not in key  # else it is the photo's path
             path = resolve(key) if resolve is not None and is_content_key else None
             if path is not None and os.path.exists(path):
-                image = read_scaled(path, px)
-                if not image.isNull():
-                    return image
+                return read_scaled(path, width, height)
             if source and os.path.exists(source):
-                return decode_scaled(source, px).convertToFormat(QImage.Format.Format_RGB32)
+                return decode_scaled(source, width, height)
         except Exception as exc:  # an unreadable file shows as a broken tile, never an error storm
             log.debug("thumbnail for %s failed: %s", source, exc)
         return None
 
     # -- back on the GUI thread --------------------------------------------------------------------------
 
-    @Slot(str, int, object)
-    def _on_loaded(self, key: str, px: int, image: QImage | None) -> None:
+    @Slot(str, int, int, object)
+    def _on_loaded(self, key: str, width: int, height: int, image: QImage | None) -> None:
         with self._cond:
-            self._queued.discard((key, px))
+            self._queued.discard((key, width, height))
         if image is None or image.isNull():
             self._failed.add(key)
         else:
             pixmap = QPixmap.fromImage(image)
-            old = self._cache.pop((key, px), None)
+            old = self._cache.pop((key, width, height), None)
             if old is not None:
                 self._bytes -= _cost(old)
-            self._cache[(key, px)] = pixmap
-            self._sizes.setdefault(key, set()).add(px)
+            self._cache[(key, width, height)] = pixmap
+            self._sizes.setdefault(key, set()).add((width, height))
             self._bytes += _cost(pixmap)
             self._evict()
         self._notify_keys.add(key)
@@ -209,11 +223,11 @@ class ThumbnailLoader(QObject):
 
     def _evict(self) -> None:
         while self._bytes > self._budget and len(self._cache) > 1:
-            (key, px), pixmap = self._cache.popitem(last=False)
+            (key, width, height), pixmap = self._cache.popitem(last=False)
             self._bytes -= _cost(pixmap)
             sizes = self._sizes.get(key)
             if sizes is not None:
-                sizes.discard(px)
+                sizes.discard((width, height))
                 if not sizes:
                     del self._sizes[key]
 

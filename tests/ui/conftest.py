@@ -15,6 +15,8 @@ from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
+import clipdesk.ui  # noqa: E402,F401 - applies the PySide6/Python 3.11 None-refcount workaround first
+
 CORPUS = Path(os.environ.get("CLIPDESK_CORPUS", "/work/shared/corpus/exif-samples"))
 if not CORPUS.is_dir():
     CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "exif-samples"
@@ -102,6 +104,10 @@ def open_window(qtbot, tmp_path: Path, ui_model: Path) -> Iterator[Callable[...,
     yield _open
     for window in windows:
         window.close()
+    # A QMimeData made by a test stays on the clipboard; Qt would destroy it after Python at exit.
+    from PySide6.QtGui import QGuiApplication
+
+    QGuiApplication.clipboard().clear()
 
 
 @pytest.fixture

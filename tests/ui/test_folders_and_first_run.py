@@ -67,3 +67,25 @@ def test_folders_dialog_add_exclude_remove(qtbot, tmp_path: Path, library, open_
     # The folder filter offers the folders that remain.
     assert [window.folder_combo.itemData(i) for i in range(window.folder_combo.count())][:2] == [None, str(ui_photos)]
     dialog.close()
+
+
+def test_dropping_a_folder_on_the_window_adds_it(qtbot, tmp_path: Path, library, open_window, ui_photos) -> None:
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+    from PySide6.QtWidgets import QApplication
+
+    window = open_window(library)
+    extra = tmp_path / "Phone"
+    extra.mkdir()
+    shutil.copy(ui_photos / "trips" / "DSCN0010.jpg", extra / "a.jpg")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(extra))])
+    pos = QPointF(window.pages.geometry().center())
+    args = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    enter = QDragEnterEvent(pos.toPoint(), *args)  # QPoint here, QPointF for the drop
+    QApplication.sendEvent(window, enter)
+    assert enter.isAccepted()
+    QApplication.sendEvent(window, QDropEvent(pos, *args))
+    qtbot.waitUntil(lambda: window.status is not None and len(window.status.roots) == 2, timeout=10_000)
+    assert str(extra) in [r["path"] for r in window.status.roots]
+    assert window.query_image is None  # a folder is not an image query

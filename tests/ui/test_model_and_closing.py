@@ -64,9 +64,9 @@ def test_closing_mid_index_is_quick_and_loses_nothing(qtbot, tmp_path: Path, ope
 
     real = ClipEncoder.encode_pixels
 
-    def slow(self, pixels):  # a model that takes its time, like a real one on a laptop CPU
+    def slow(self, pixels, *args, **kwargs):  # a model that takes its time, like a real one on a laptop CPU
         time.sleep(0.08)
-        return real(self, pixels)
+        return real(self, pixels, *args, **kwargs)
 
     monkeypatch.setattr(ClipEncoder, "encode_pixels", slow)
     window = open_window(data, factory=lambda model: Engine(data, model, batch_size=4), wait_model=False)

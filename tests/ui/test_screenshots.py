@@ -8,7 +8,6 @@ import time
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint
 from PySide6.QtWidgets import QApplication
 
 SHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
@@ -35,7 +34,7 @@ def test_screenshots(qtbot, shots: Path, tmp_path: Path, library, open_window, u
                      monkeypatch) -> None:
     from PySide6.QtWidgets import QFileDialog
 
-    window = open_window(library, size=(1200, 800))
+    window = open_window(library, size=(1200, 800), watch=True)
     save(window, shots / "start_no_query.png")
     assert window.empty.state == "no_query"
 
@@ -81,7 +80,8 @@ def test_screenshots(qtbot, shots: Path, tmp_path: Path, library, open_window, u
 
     window.show_folders()
     dialog = window._folders_dialog
-    qtbot.waitUntil(lambda: dialog.tree.topLevelItemCount() == 1, timeout=10_000)
+    qtbot.waitUntil(lambda: dialog.tree.topLevelItemCount() == 1
+                    and dialog.tree.topLevelItem(0).text(2) == "Watching for changes", timeout=10_000)
     dialog.resize(700, 460)
     qtbot.wait(200)
     save(dialog, shots / "folders_dialog.png")
@@ -101,6 +101,11 @@ def test_screenshots(qtbot, shots: Path, tmp_path: Path, library, open_window, u
     qtbot.wait(200)
     assert first.pages.currentWidget() is first.welcome
     save(first, shots / "welcome.png")
+    # What a first run shows while the default model downloads (state driven directly: no network here).
+    first._on_model_state("downloading", "sentence-transformers/clip-ViT-B-32")
+    qtbot.wait(100)
+    assert first.model_banner.isVisible() and first.model_indicator.text() == "Downloading model…"
+    save(first, shots / "welcome_model_downloading.png")
     first.close()
 
     # Model unavailable (offline, no model on disk).
@@ -123,7 +128,8 @@ def test_screenshot_indexing_and_dark(qtbot, shots: Path, tmp_path: Path, open_w
     from clipdesk.ui import app as app_module
 
     real = ClipEncoder.encode_pixels
-    monkeypatch.setattr(ClipEncoder, "encode_pixels", lambda self, px: (time.sleep(0.4), real(self, px))[1])
+    monkeypatch.setattr(ClipEncoder, "encode_pixels",
+                        lambda self, px, *a, **k: (time.sleep(0.4), real(self, px, *a, **k))[1])
     data = tmp_path / "indexing"
     window = open_window(data, factory=lambda model: Engine(data, model, batch_size=2), wait_model=False,
                          size=(1200, 800))
@@ -160,4 +166,3 @@ def test_screenshot_indexing_and_dark(qtbot, shots: Path, tmp_path: Path, open_w
         app_module.apply_palette(app)
         os.environ.pop("CLIPDESK_THEME", None)
     assert QApplication.palette().window().color().lightness() > 128
-    assert QPoint(0, 0).isNull()
