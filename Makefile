@@ -4,7 +4,14 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test bench clean
+.PHONY: setup system-deps run test bench clean
+
+# Debian packages: Xvfb and xdotool for the real-window test, and the X11 libraries Qt's xcb
+# platform needs to open a window. Installed when we are root with apt-get; otherwise the
+# real-window test skips and says why.
+SYSTEM_PACKAGES := xvfb xdotool libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 \
+                   libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-randr0 libxcb-xinerama0 libegl1 \
+                   fonts-dejavu-core
 
 # constraints.txt pins torch to the local CPU build: no CUDA packages are ever downloaded.
 $(STAMP): pyproject.toml constraints.txt
@@ -14,7 +21,14 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
-setup: $(STAMP)
+setup: $(STAMP) system-deps
+
+system-deps:
+	@if command -v Xvfb >/dev/null && command -v xdotool >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing $(SYSTEM_PACKAGES)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
+	else echo "note: install $(SYSTEM_PACKAGES) for the app window and the real-window test"; fi
 
 run: setup
 	$(BIN)/clipdesk

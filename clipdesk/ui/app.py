@@ -119,8 +119,9 @@ def run_app(data_dir: str | os.PathLike[str] | None = None, model: str | None = 
     window = MainWindow(bridge, Settings(settings_path))
     window.show()
     QTimer.singleShot(0, bridge.open)  # after the first paint
-    # Ctrl+C in a terminal closes the window properly (Python only sees signals between Qt events).
-    previous = signal.signal(signal.SIGINT, lambda *_: window.close())
+    # Ctrl+C in a terminal and SIGTERM at logout close the window properly, finishing the
+    # batch in flight (Python only sees signals between Qt events, hence the ticker).
+    previous = {sig: signal.signal(sig, lambda *_: window.close()) for sig in (signal.SIGINT, signal.SIGTERM)}
     ticker = QTimer(app, interval=250)
     ticker.timeout.connect(lambda: None)
     ticker.start()
@@ -128,5 +129,6 @@ def run_app(data_dir: str | os.PathLike[str] | None = None, model: str | None = 
         return app.exec()
     finally:
         ticker.stop()
-        signal.signal(signal.SIGINT, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         window.deleteLater()

@@ -1,0 +1,99 @@
+"""The real app in a real X window (Xvfb), driven from outside with xdotool, as a user would."""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.skipif(
+    not (shutil.which("Xvfb") and shutil.which("xdotool")),
+    reason="needs Debian's xvfb and xdotool (the Makefile's set-up installs them)",
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def display():
+    read_fd, write_fd = os.pipe()
+    xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+                            pass_fds=(write_fd,), stderr=subprocess.DEVNULL)
+    os.close(write_fd)
+    with os.fdopen(read_fd) as fh:
+        number = fh.readline().strip()
+    yield f":{number}"
+    xvfb.terminate()
+    xvfb.wait(10)
+
+
+def _xdotool(display: str, *args: str, timeout: float = 30) -> str:
+    env = {**os.environ, "DISPLAY": display}
+    return subprocess.run(["xdotool", *args], env=env, capture_output=True, text=True, timeout=timeout).stdout
+
+
+def _grab(display: str, window_id: str, out: Path) -> tuple[int, int]:
+    """Screenshot another process's window through the X server, with Qt."""
+    code = (
+        "import sys; from PySide6.QtGui import QGuiApplication; app = QGuiApplication([]); "
+        f"p = app.primaryScreen().grabWindow({int(window_id)}); p.save({str(out)!r}); "
+        "print(p.width(), p.height())"
+    )
+    env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
+    r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    w, h = r.stdout.split()
+    return int(w), int(h)
+
+
+def _photo_colours(png: Path) -> int:
+    """Distinct colours below the toolbar: thousands once photo thumbnails are painted."""
+    from PIL import Image
+
+    with Image.open(png) as im:
+        grid = im.convert("RGB").crop((0, 110, im.width, im.height - 40))
+        return len(set(grid.getdata()))
+
+
+def test_app_starts_in_a_real_window_searches_and_quits_cleanly(display, library, ui_model, tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLIPDESK_")}
+    env.update(DISPLAY=display, QT_QPA_PLATFORM="xcb", CLIPDESK_DATA_DIR=str(library),
+               CLIPDESK_MODEL=str(ui_model), XDG_CONFIG_HOME=str(tmp_path / "config"))
+    started = time.monotonic()
+    app = subprocess.Popen([sys.executable, "-m", "clipdesk"], env=env, cwd=ROOT,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        window_id = _xdotool(display, "search", "--sync", "--onlyvisible", "--name", "^clipdesk$").split()[0]
+        shown_after = time.monotonic() - started
+        assert app.poll() is None
+        # Type a query into the focused search field and let the results come in.
+        _xdotool(display, "windowfocus", "--sync", window_id)
+        _xdotool(display, "type", "--delay", "30", "street at night")
+        _xdotool(display, "key", "Return")
+        out = ROOT / "build" / "screenshots" / "real_window.png"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        deadline = time.monotonic() + 90  # the model loads in the background first
+        while True:
+            w, h = _grab(display, window_id, out)
+            if _photo_colours(out) > 5000 or time.monotonic() > deadline:
+                break
+            time.sleep(1)
+        assert w >= 800 and h >= 500
+        assert _photo_colours(out) > 5000  # the grid shows real thumbnails, not an empty state
+        # Quit with the keyboard, as a user would: the process must end promptly and cleanly.
+        _xdotool(display, "windowfocus", "--sync", window_id)
+        _xdotool(display, "key", "ctrl+q")  # real (XTEST) key presses, not synthetic events
+        quit_at = time.monotonic()
+        assert app.wait(timeout=30) == 0  # timings belong in bench/, not in asserts on a shared machine
+        quit_s = time.monotonic() - quit_at
+    finally:
+        if app.poll() is None:
+            app.send_signal(signal.SIGKILL)
+            app.wait()
+    log = app.stdout.read()
+    assert "Traceback" not in log, log
+    print(f"window shown {shown_after:.2f}s after launch; exited {quit_s:.2f}s after Ctrl+Q")
