@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import sqlite_utils
 
+from ..killpoint import kill_point
 from .schema import migrate
 
 IMAGE_COLUMNS = (
@@ -334,6 +335,7 @@ class Catalog:
             if failed_ids:
                 # A file that became unreadable loses its old vector.
                 self._tombstone(conn, failed_ids)
+            kill_point("commit")  # crash tests only; inert unless CLIPDESK_TEST_KILL_AT is set
         return ids
 
     def move_image(self, image_id: int, new_path: str, root_id: int, size: int, mtime_ns: int) -> None:

@@ -127,10 +127,16 @@ def to_rgb(im: Image.Image) -> Image.Image:
 def _to_model_pixels(im: Image.Image, spec: ModelInput) -> np.ndarray:
     w, h = im.size
     scale = spec.size / min(w, h)
-    resized = im.resize((max(spec.crop, round(w * scale)), max(spec.crop, round(h * scale))), Image.Resampling.BICUBIC)
-    rw, rh = resized.size
+    rw, rh = max(spec.crop, round(w * scale)), max(spec.crop, round(h * scale))
     left, top = (rw - spec.crop) // 2, (rh - spec.crop) // 2
-    cropped = resized.crop((left, top, left + spec.crop, top + spec.crop))
+    if rw * rh <= 16 * spec.crop * spec.crop:
+        resized = im.resize((rw, rh), Image.Resampling.BICUBIC)
+        cropped = resized.crop((left, top, left + spec.crop, top + spec.crop))
+    else:
+        # An extreme strip (a 1 x 1,000,000 px PNG is a few KB) would need gigabytes resized
+        # whole: resize only the box the center crop keeps (the same pixels, mapped alike).
+        box = (left * w / rw, top * h / rh, (left + spec.crop) * w / rw, (top + spec.crop) * h / rh)
+        cropped = im.resize((spec.crop, spec.crop), Image.Resampling.BICUBIC, box=box)
     arr = np.asarray(cropped, dtype=np.float32) * (1.0 / 255.0)
     arr = (arr - np.asarray(spec.mean, dtype=np.float32)) / np.asarray(spec.std, dtype=np.float32)
     return np.ascontiguousarray(arr.transpose(2, 0, 1))

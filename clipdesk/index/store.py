@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from ..catalog import Catalog
+from ..killpoint import kill_point
 from .hnsw import IndexParams, VectorIndex
 
 log = logging.getLogger(__name__)
@@ -91,7 +92,7 @@ class IndexStore:
 
     def _rebuild(self, model_id: str, dim: int) -> VectorIndex:
         live = self.catalog.live_vector_ids(model_id)
-        index = VectorIndex(dim, self.params, capacity=max(1024, int(len(live) * 1.1)))
+        index = VectorIndex(dim, self.params, capacity=max(1024, len(live) + 1024))
         for ids, vecs in self.catalog.iter_embeddings(model_id):
             index.add(ids, vecs)
         self._dirty = True
@@ -126,9 +127,11 @@ class IndexStore:
                 watermark = self.catalog.change_seq()
             stem_name = f"vectors-{watermark}"
             self.index.save(self.folder / stem_name, {"watermark": watermark, "model_id": self.model_id})
+            kill_point("save-files")  # crash tests only; inert unless CLIPDESK_TEST_KILL_AT is set
             with self.catalog.transaction() as conn:
                 self.catalog.set_meta("index_stem", stem_name, conn)
                 self.catalog.set_meta("index_watermark", str(watermark), conn)
+            kill_point("save-meta")
             self.catalog.prune_tombstones(watermark)
             for old in self.folder.glob("vectors-*"):
                 if not old.name.startswith(stem_name + "."):

@@ -8,20 +8,24 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..catalog import Catalog, EncodedImage, FailedImage, Root, ScanEntry
 from ..encoder import ClipEncoder
-from ..imaging import DecodeError, ThumbnailCache, content_key, decode
+from ..imaging import DecodeError, ThumbnailCache, content_key
+from ..imaging.pool import DecodePool, PreparedFile, prepare_file
 from ..index import IndexStore
-from .scan import FileInfo, folder_in_scope, in_scope, stat_file, walk
+from ..killpoint import kill_point
+from .scan import (FileInfo, folder_in_scope, in_scope, not_a_file_reason, reached_without_links, scan_file,
+                   special_file, stat_file, walk)
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +85,22 @@ class Cancelled(Exception):
     pass
 
 
+def default_encode_threads() -> int:
+    """Torch threads while indexing on CPU. Decoding a photo costs about as much CPU as
+    encoding it (bench/indexing.py), so about half the cores encode and the rest decode."""
+    return max(1, (os.cpu_count() or 1) // 2)
+
+
+def default_decode_workers() -> int:
+    """Decode processes: the cores the encoder leaves, plus one so a worker waiting on the
+    disk never idles a core; they run at a lower priority, so the encoder and the UI come first."""
+    cores = os.cpu_count() or 1
+    return max(1, min(8, cores - default_encode_threads() + 1))
+
+
+DECODE_MODES = ("process", "thread")
+
+
 class Indexer:
     def __init__(
         self,
@@ -91,6 +111,9 @@ class Indexer:
         *,
         batch_size: int = 32,
         decode_workers: int | None = None,
+        decode_mode: str | None = None,
+        decode_timeout_s: float | None = None,
+        encode_threads: int | None = None,
         thumb_size: int = 320,
         on_progress: Callable[[Progress], None] | None = None,
         on_changes: Callable[[Changes], None] | None = None,
@@ -100,7 +123,16 @@ class Indexer:
         self.encoder = encoder
         self.thumbnails = thumbnails
         self.batch_size = batch_size
-        self.decode_workers = decode_workers or max(1, min(4, os.cpu_count() or 1))
+        self.decode_workers = decode_workers or int(os.environ.get("CLIPDESK_DECODE_WORKERS") or 0) or None
+        # "process": a hung decoder is killed after decode_timeout_s (see clipdesk.imaging.pool);
+        # "thread": in-process, for debugging or where processes cannot be started.
+        # A frozen (PyInstaller) app has no `python -c` to start decoder processes with.
+        default_mode = "thread" if getattr(sys, "frozen", False) else "process"
+        self.decode_mode = (decode_mode or os.environ.get("CLIPDESK_DECODE") or default_mode).lower()
+        if self.decode_mode not in DECODE_MODES:
+            raise ValueError(f"decode_mode must be one of {DECODE_MODES}, not {self.decode_mode!r}")
+        self.decode_timeout_s = decode_timeout_s
+        self.encode_threads = encode_threads or int(os.environ.get("CLIPDESK_ENCODE_THREADS") or 0) or default_encode_threads()
         self.thumb_size = thumb_size
         self.on_progress = on_progress or (lambda p: None)
         self.on_changes = on_changes or (lambda c: None)
@@ -195,11 +227,13 @@ class Indexer:
                 continue
             known.update(self.catalog.paths_under(path))  # it is, or was, a folder
             if os.path.isdir(path) and not os.path.islink(path):
-                if path == root.path or folder_in_scope(path, root.path, root.excludes):
+                if reached_without_links(path, root.path) and (
+                        path == root.path or folder_in_scope(path, root.path, root.excludes)):
                     disk.update((f.path, (f, root.id)) for f in walk(path, ())
                                 if in_scope(f.path, root.path, root.excludes))
             else:
-                info = stat_file(path) if in_scope(path, root.path, root.excludes) else None
+                # As walk() sees it: links never lead outside the root, specials are recorded.
+                info = scan_file(path, root.path) if in_scope(path, root.path, root.excludes) else None
                 if info is not None:
                     disk[path] = (info, root.id)
                 known.update(self.catalog.scan_entries_for_paths([path]))
@@ -237,6 +271,8 @@ class Indexer:
         # path is gone) or copied: either way it keeps the embedding and is not re-encoded.
         keys: dict[str, str] = {}
         for path in new:
+            if not disk[path][0].size:
+                continue  # empty, or a pipe/link loop the scan recorded: never opened (a pipe blocks)
             try:
                 keys[path] = content_key(path, disk[path][0].size)
             except OSError:
@@ -270,6 +306,7 @@ class Indexer:
                 ]
                 self.catalog.delete_images_in(conn, removed)
                 self.catalog.add_pending(conn, pending)
+                kill_point("scan")  # crash tests only; inert unless CLIPDESK_TEST_KILL_AT is set
             self.store.remove(removed)
             for new_id in copied:
                 vec = self.catalog.embedding_of(new_id)
@@ -296,14 +333,14 @@ class Indexer:
         meter = _RateMeter()
         progress = Progress("indexing", 0, total)
         self.on_progress(progress)
-        pool = ThreadPoolExecutor(self.decode_workers, thread_name_prefix="clipdesk-decode")
+        pool = self._decode_pool()
         try:
             for batch in self._prepared_batches(pool, work, spec):
                 self._checkpoint(progress)
                 ready = [p for p in batch if p.pixels is not None]
                 failed = [p for p in batch if p.error is not None]
                 vanished = [p.image_id for p in batch if p.info is None and p.error is None]
-                vectors = self.encoder.encode_pixels(np.stack([p.pixels for p in ready])) if ready else None
+                vectors = self.encoder.encode_pixels(np.stack([p.pixels for p in ready]), threads=self.encode_threads) if ready else None
                 encoded = [
                     EncodedImage(p.path, p.root_id, p.info.size, p.info.mtime_ns, p.key, p.width, p.height,
                                  p.taken_at if p.taken_at is not None else p.info.mtime_ns / 1e9, p.format, vectors[i])
@@ -311,8 +348,10 @@ class Indexer:
                 ]
                 errs = [FailedImage(p.path, p.root_id, p.info.size if p.info else 0,
                                     p.info.mtime_ns if p.info else 0, p.key, p.error) for p in failed]
+                kill_point("encode")
                 with self.store.mutation:
                     ids = self.catalog.commit_batch(encoded, errs, self.encoder.model_id)
+                    kill_point("committed")
                     if vanished:
                         self.catalog.delete_images(vanished)
                     if encoded:
@@ -345,9 +384,18 @@ class Indexer:
             self.catalog.set_meta("model_dim", str(dim))
             self.store.open(self.encoder.model_id, dim)
 
-    def _prepared_batches(self, pool: ThreadPoolExecutor, work: list[tuple[int, str, int]], spec) -> Iterator[list[_Prepared]]:
+    def _decode_pool(self) -> DecodePool | ThreadPoolExecutor:
+        workers = self.decode_workers
+        if not workers:  # on a GPU the encoder needs no CPU: every core decodes
+            workers = default_decode_workers() if self.encoder.device in (None, "cpu") else max(2, os.cpu_count() or 1)
+        if self.decode_mode == "thread":
+            return ThreadPoolExecutor(workers, thread_name_prefix="clipdesk-decode")
+        return DecodePool(workers, timeout_s=self.decode_timeout_s)
+
+    def _prepared_batches(self, pool: DecodePool | ThreadPoolExecutor, work: list[tuple[int, str, int]],
+                          spec) -> Iterator[list[_Prepared]]:
         """Decode ahead of the encoder: up to two batches in flight while one encodes."""
-        window: deque[Future[_Prepared]] = deque()
+        window: deque[tuple[_Prepared, Future[PreparedFile] | None]] = deque()
         items = iter(work)
         ahead = self.batch_size * 2
         exhausted = False
@@ -357,38 +405,51 @@ class Indexer:
                 if item is None:
                     exhausted = True
                     break
-                window.append(pool.submit(self._prepare, item, spec))
+                window.append(self._submit(pool, item, spec))
             if not window:
                 return
-            batch = [window.popleft().result() for _ in range(min(self.batch_size, len(window)))]
+            batch = [self._collect(*window.popleft()) for _ in range(min(self.batch_size, len(window)))]
             yield batch
 
-    def _prepare(self, item: tuple[int, str, int], spec) -> _Prepared:
+    def _submit(self, pool, item: tuple[int, str, int], spec) -> tuple[_Prepared, Future[PreparedFile] | None]:
         image_id, path, root_id = item
         out = _Prepared(image_id, path, root_id)
         out.info = stat_file(path)
         if out.info is None:
             if os.path.lexists(path):  # e.g. a folder named like an image, or a broken link
-                out.info = FileInfo(path, 0, 0)
-                out.error = "not a regular file"
+                # The size and mtime the scan sees, so the next scan does not retry it.
+                out.info = special_file(path) or FileInfo(path, 0, 0)
+                out.error = not_a_file_reason(path)
+            return out, None
+        folder = str(self.thumbnails.folder)
+        return out, pool.submit(prepare_file, path, out.info.size, spec, self.thumb_size, folder)
+
+    def _collect(self, out: _Prepared, future: Future[PreparedFile] | None) -> _Prepared:
+        if future is None:
             return out
         try:
-            out.key = content_key(path, out.info.size)
-            decoded = decode(path, spec, self.thumb_size)
-            self.thumbnails.store(out.key, decoded.thumbnail)
-        except DecodeError as exc:
+            done = future.result()
+        except CancelledError:
+            raise Cancelled from None
+        except DecodeError as exc:  # timed out (process killed) or the decoder crashed
+            if out.key is None:
+                try:
+                    out.key = content_key(out.path, out.info.size)
+                except OSError:
+                    pass
             out.error = str(exc)
             return out
-        except PermissionError:
-            out.error = "permission denied"
+        now = stat_file(out.path)
+        if now is not None and (now.size, now.mtime_ns) != (out.info.size, out.info.mtime_ns):
+            # Written to while it was read (a copy in progress): what was read may be half a
+            # file, recorded with the size before. Leave it pending; the change that is still
+            # under way brings it back (the watcher's next event, or the next scan).
             return out
-        except Exception as exc:  # a decoder bug must cost one file, never the run
-            log.exception("unexpected error decoding %s", path)
-            out.error = f"unexpected error: {type(exc).__name__}: {exc}"
-            return out
-        out.pixels = decoded.pixels
-        out.width, out.height = decoded.width, decoded.height
-        out.format, out.taken_at = decoded.format, decoded.taken_at
+        out.key, out.error = done.key, done.error
+        if done.error is None:
+            out.pixels = done.pixels
+            out.width, out.height = done.width, done.height
+            out.format, out.taken_at = done.format, done.taken_at
         return out
 
 

@@ -1,6 +1,7 @@
 """Walk a root for image files, skipping what a photo library should never index."""
 from __future__ import annotations
 
+import errno
 import fnmatch
 import logging
 import os
@@ -78,8 +79,9 @@ def folder_in_scope(path: str, root: str, excludes: Iterable[str]) -> bool:
 
 
 def walk(root: str, excludes: Iterable[str] = ()) -> Iterator[FileInfo]:
-    """Image files under `root`. Symlinks are followed only when they stay inside the
-    root, and each real folder is visited once, so links never loop or escape."""
+    """Image files under `root`. File links are followed only when they stay inside the root;
+    folder links never (a folder inside the root is walked by its real path, one outside is
+    not ours), and each real folder is visited once, so links never loop or escape."""
     excludes = tuple(excludes)
     real_root = os.path.realpath(root)
     seen: set[tuple[int, int]] = set()
@@ -106,6 +108,10 @@ def walk(root: str, excludes: Iterable[str] = ()) -> Iterator[FileInfo]:
                 if is_link and not _inside(os.path.realpath(entry.path), real_root):
                     continue
                 if entry.is_dir():
+                    if is_link:
+                        # Followed, a folder link would catalogue photos under whichever path the
+                        # walk met first, and could loop; its target is walked by its real path.
+                        continue
                     if not is_skipped_dir(name) and not (excludes and is_excluded(entry.path, root, excludes)):
                         stack.append(entry.path)
                     continue
@@ -115,8 +121,15 @@ def walk(root: str, excludes: Iterable[str] = ()) -> Iterator[FileInfo]:
                     continue
                 info = entry.stat()
             except OSError:
-                continue  # vanished or unreadable mid-scan; the next scan decides
-            if not stat.S_ISREG(info.st_mode):
+                info = None  # vanished, or a dangling or looping link
+            if info is None or not stat.S_ISREG(info.st_mode):
+                # A looping or dangling link, a pipe or a device named like a photo is catalogued
+                # (never opened) so the user sees why it was not indexed; a vanished file is not.
+                if not is_candidate_name(name) or (excludes and is_excluded(entry.path, root, excludes)):
+                    continue
+                special = special_file(entry.path)
+                if special is not None and _encodable(entry.path):
+                    yield special
                 continue
             if not _encodable(entry.path):
                 continue
@@ -131,6 +144,67 @@ def stat_file(path: str) -> FileInfo | None:
     if not stat.S_ISREG(info.st_mode):
         return None
     return FileInfo(path, info.st_size, info.st_mtime_ns)
+
+
+def scan_file(path: str, root: str) -> FileInfo | None:
+    """What walk(root) would say of one candidate path (the watcher's single-file check):
+    a regular file, or a special entry to record as unreadable; None for a path that is gone,
+    a folder, or a link leading outside the root (never followed, as in walk)."""
+    try:
+        if not reached_without_links(os.path.dirname(path), root):
+            return None  # through a folder link: walk() never goes there
+        if os.path.islink(path) and not _inside(os.path.realpath(path), os.path.realpath(root)):
+            return None
+    except OSError:
+        return None
+    info = stat_file(path)
+    if info is not None:
+        return info
+    if os.path.isdir(path):
+        return None
+    return special_file(path)
+
+
+def reached_without_links(folder: str, root: str) -> bool:
+    """Is `folder` (the root or below it) its own real path, with no folder link on the way?"""
+    expected = os.path.normpath(os.path.join(os.path.realpath(root), os.path.relpath(folder, root)))
+    return os.path.realpath(folder) == expected
+
+
+def not_a_file_reason(path: str) -> str:
+    """Why a catalogued path that is not a regular file cannot be indexed, in words."""
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symbolic link loop (the link leads back to itself)"
+        if os.path.islink(path):
+            return "broken symbolic link (its target is missing)"
+        return "file disappeared before it could be read"
+    if stat.S_ISDIR(st.st_mode):
+        return "is a folder, not an image file"
+    if stat.S_ISFIFO(st.st_mode):
+        return "not a regular file (a named pipe)"
+    return "not a regular file (a device or socket)"
+
+
+def special_file(path: str) -> FileInfo | None:
+    """A path that exists but is no regular file or folder: size 0 and the link's or node's own
+    mtime, stable from scan to scan so it is not retried every time."""
+    try:
+        st = os.lstat(path)
+        if stat.S_ISLNK(st.st_mode):
+            try:
+                target = os.stat(path)
+            except OSError:
+                target = None  # dangling or looping: recorded
+            if target is not None and (stat.S_ISDIR(target.st_mode) or stat.S_ISREG(target.st_mode)):
+                return None
+        elif stat.S_ISDIR(st.st_mode) or stat.S_ISREG(st.st_mode):
+            return None
+    except OSError:
+        return None
+    return FileInfo(path, 0, st.st_mtime_ns)
 
 
 def _inside(path: str, root: str) -> bool:

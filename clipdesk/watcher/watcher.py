@@ -10,12 +10,18 @@ import logging
 import os
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
+
+try:
+    from watchdog.observers.inotify import InotifyObserver
+except ImportError:  # pragma: no cover - not Linux
+    InotifyObserver = None
 
 from ..catalog import Root
 from ..pipeline.scan import is_candidate_name, is_skipped_dir
@@ -79,6 +85,9 @@ class FolderWatcher:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._overflowed = False
+        self._identity: dict[str, tuple[int, int] | None] = {}  # root -> (st_dev, st_ino) when watched
+        self._verified: set[int] = set()  # inodes of folders known to be watched
+        _OVERFLOW.watch(self)
 
     # -- roots ---------------------------------------------------------------------------------
 
@@ -98,6 +107,7 @@ class FolderWatcher:
         return dict(self.modes)
 
     def _watch_one(self, path: str) -> None:
+        self._identity[path] = _identity(path)
         if not os.path.isdir(path):
             self.modes[path] = "offline"
             return
@@ -107,20 +117,33 @@ class FolderWatcher:
             observer.schedule(handler, path, recursive=True)
             observer.start()
             self.modes[path] = "watching"
+            # watchdog only raises when the root itself cannot be watched; a subfolder over the
+            # limit is skipped silently and its changes would be missed: check every folder.
+            self._verified.clear()  # a new observer: what the old ones watched proves nothing
+            if _unwatched_folder(observer, path, self._verified):
+                self._observers[path] = observer
+                self._unwatch(path)
+                raise OSError(errno.ENOSPC, "inotify watch limit reached")
         except OSError as exc:
             if exc.errno not in (errno.ENOSPC, errno.EMFILE):
                 self.modes[path] = "offline"
                 self.on_warning(f"Cannot watch {path}: {exc}")
                 return
-            # The inotify watch limit: poll instead, slower but nothing is missed.
-            self.on_warning(
-                f"The system limit on watched folders was reached while watching {path}; "
-                "checking it by polling instead (raise fs.inotify.max_user_watches to avoid this)."
-            )
-            observer = PollingObserver(timeout=self.poll_interval_s)
-            observer.schedule(handler, path, recursive=True)
-            observer.start()
-            self.modes[path] = "polling"
+            self._poll(path, handler)
+            return
+        self._observers[path] = observer
+
+    def _poll(self, path: str, handler: "_Handler | None" = None) -> None:
+        # The inotify watch limit: poll instead, slower but nothing is missed.
+        self.on_warning(
+            f"The system limit on watched folders was reached while watching {path}; "
+            "checking it by polling instead (raise fs.inotify.max_user_watches to avoid this)."
+        )
+        observer = PollingObserver(timeout=self.poll_interval_s)
+        observer.schedule(handler or _Handler(self), path, recursive=True)
+        observer.start()
+        self.modes[path] = "polling"
+        self._identity[path] = _identity(path)
         self._observers[path] = observer
 
     def _observer_alive(self, path: str) -> bool:
@@ -162,6 +185,12 @@ class FolderWatcher:
                 self._pending[path] = _Pending(now, now)
             else:
                 entry.last_event = now
+
+    def events_lost(self) -> None:
+        """The kernel dropped events (inotify queue overflow): rescan everything."""
+        with self._lock:
+            self._pending.clear()
+            self._overflowed = True
 
     @property
     def pending_count(self) -> int:
@@ -207,13 +236,34 @@ class FolderWatcher:
                     entry = self._pending.get(path)
                     if entry is not None and now - entry.last_event >= self.settle_s:
                         del self._pending[path]
+            self._check_new_folders(ready)
             self.on_paths(ready)
+
+    def _check_new_folders(self, ready: set[str]) -> None:
+        """New folders past the inotify limit are not watched (watchdog says nothing): switch
+        their root to polling and rescan it, since events inside them were missed."""
+        for root, mode in list(self.modes.items()):
+            if mode != "watching":
+                continue
+            prefix = root.rstrip(os.sep) + os.sep
+            folders = [p for p in ready if p.startswith(prefix) and os.path.isdir(p) and not os.path.islink(p)]
+            observer = self._observers.get(root)
+            if folders and any(_unwatched_folder(observer, f, self._verified) for f in folders):
+                self._unwatch(root)
+                self._poll(root)
+                self.on_rescan(root)
 
     def _check_roots(self) -> None:
         """Roots that vanish or come back (drives, shares) switch observers by themselves."""
         for path, mode in list(self.modes.items()):
             present = os.path.isdir(path)
-            if mode == "offline" and present:
+            if present and _identity(path) != self._identity.get(path):
+                # Another folder now answers to this path: a drive unmounted (leaving its empty
+                # mount point) or mounted again. The old watch sees nothing any more.
+                self._unwatch(path)
+                self._watch_one(path)
+                self.on_rescan(path)
+            elif mode == "offline" and present:
                 self._watch_one(path)
                 self.on_rescan(path)
             elif mode != "offline" and not present:
@@ -224,6 +274,88 @@ class FolderWatcher:
                 self._unwatch(path)
                 self._watch_one(path)
                 self.on_rescan(path)
+
+
+class _OverflowSpy(logging.Handler):
+    """watchdog reports an inotify queue overflow (the kernel dropped events) only in its log,
+    then carries on: without a rescan the files behind the lost events would never be seen."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self._watchers: weakref.WeakSet[FolderWatcher] = weakref.WeakSet()
+
+    def watch(self, watcher: FolderWatcher) -> None:
+        self._watchers.add(watcher)
+        logger = logging.getLogger("watchdog.observers.inotify_c")
+        if self not in logger.handlers:
+            logger.addHandler(self)
+        if logger.getEffectiveLevel() > logging.WARNING:
+            logger.setLevel(logging.WARNING)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if "overflow" in record.getMessage().lower():
+            for watcher in list(self._watchers):
+                watcher.events_lost()
+
+
+_OVERFLOW = _OverflowSpy()
+
+
+def _identity(path: str) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino)
+
+
+def _watched_inodes() -> set[int] | None:
+    """Inodes of the folders this process watches with inotify (Linux /proc), or None."""
+    found: set[int] = set()
+    known = False
+    try:
+        fds = os.listdir("/proc/self/fd")
+    except OSError:
+        return None
+    for fd in fds:
+        try:
+            if os.readlink(f"/proc/self/fd/{fd}") != "anon_inode:inotify":
+                continue
+            with open(f"/proc/self/fdinfo/{fd}") as fh:
+                for line in fh:
+                    if line.startswith("inotify wd:"):
+                        found.add(int(line.split(" ino:", 1)[1].split()[0], 16))
+            known = True
+        except (OSError, ValueError, IndexError):
+            continue
+    return found if known else None
+
+
+def _unwatched_folder(observer: object, top: str, verified: set[int]) -> str | None:
+    """A folder under `top` (itself included) that an inotify observer should watch but does
+    not, or None. Folders it may not read are skipped (it could not watch them anyway), and so
+    are folders already `verified` (new folders inside those come with events of their own)."""
+    if InotifyObserver is None or not isinstance(observer, InotifyObserver):
+        return None
+    watched = _watched_inodes()
+    if watched is None:
+        return None
+    for folder, dirs, _ in os.walk(top):
+        dirs[:] = [d for d in dirs if not os.path.islink(os.path.join(folder, d))]
+        try:
+            inode = os.stat(folder).st_ino
+        except OSError:
+            continue  # gone meanwhile
+        if inode in verified or not os.access(folder, os.R_OK | os.X_OK):
+            dirs[:] = []
+            continue
+        if inode not in watched:
+            time.sleep(0.2)  # a folder created a moment ago: watchdog may still be adding its watch
+            watched = _watched_inodes() or watched
+            if inode not in watched:
+                return folder
+        verified.add(inode)
+    return None
 
 
 def _stat(path: str) -> tuple[int, int] | None:

@@ -52,11 +52,12 @@ def _grab(display: str, window_id: str, out: Path) -> tuple[int, int]:
 
 def _photo_colours(png: Path) -> int:
     """Distinct colours below the toolbar: thousands once photo thumbnails are painted."""
+    import numpy as np
     from PIL import Image
 
     with Image.open(png) as im:
-        grid = im.convert("RGB").crop((0, 110, im.width, im.height - 40))
-        return len(set(grid.getdata()))
+        grid = np.asarray(im.convert("RGB").crop((0, 110, im.width, im.height - 40))).reshape(-1, 3)
+    return len(np.unique(grid, axis=0))
 
 
 def test_app_starts_in_a_real_window_searches_and_quits_cleanly(display, library, ui_model, tmp_path):

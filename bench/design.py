@@ -1,0 +1,155 @@
+"""The measurements behind the pipeline's settings, side by side in one run:
+
+  encoder: precision (fp32, bf16 weights, bf16 autocast) x batch size x torch threads
+  decode:  full decode vs DCT-scaled (draft) decode of 12 MP JPEGs, thumbnail cost
+  decode throughput alone: threads vs worker processes, 1-3 workers
+
+    .venv/bin/python bench/design.py [--quick] [--only encoder|decode]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _common as c  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+
+def encoder_sweep(quick: bool) -> list[dict]:
+    import torch
+
+    from clipdesk.encoder import ClipEncoder
+
+    model_dir = c.model_folder()
+    rows = []
+    fp32 = ClipEncoder(str(model_dir), precision="fp32")
+    fp32.load()
+    bf16 = ClipEncoder(str(model_dir), precision="bf16")
+    bf16.load()
+    x = np.random.default_rng(0).standard_normal((64, 3, 224, 224)).astype(np.float32)
+    ref = fp32.encode_pixels(x[:32])
+
+    def autocast_encode(pixels):
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            return fp32.encode_pixels(pixels)
+
+    variants = {"fp32": fp32.encode_pixels, "bf16 weights": bf16.encode_pixels, "bf16 autocast": autocast_encode}
+    batches = (32,) if quick else (8, 16, 32, 64)
+    for threads in (1, 2):
+        torch.set_num_threads(threads)
+        for name, fn in variants.items():
+            for batch in batches:
+                if name != "bf16 weights" and batch != 32:
+                    continue
+                fn(x[:batch])
+                reps = []
+                for _ in range(2 if quick else 3):
+                    t0 = time.perf_counter()
+                    fn(x[:batch])
+                    reps.append(time.perf_counter() - t0)
+                rate = batch / min(reps)
+                cos = float(np.mean(np.sum(fn(x[:32]) * ref, axis=1))) if batch == 32 else None
+                rows.append({"variant": name, "threads": threads, "batch": batch, "images_per_s": rate, "cos_vs_fp32": cos})
+                print(f"  {name:14s} threads={threads} batch={batch:3d}: {rate:6.1f} img/s"
+                      + (f"  cos vs fp32 {cos:.5f}" if cos is not None else ""), flush=True)
+    torch.set_num_threads(os.cpu_count() or 1)
+    # a text query, fp32 text tower (what the app does), single query latency
+    for _ in range(3):
+        bf16.encode_texts(["warm up"])
+    lat = []
+    for i in range(30):
+        t0 = time.perf_counter()
+        bf16.encode_texts([f"a photo of a dog on a beach number {i}"])
+        lat.append((time.perf_counter() - t0) * 1000)
+    rows.append({"variant": "text query (fp32 text tower)", "p50_ms": c.median(lat), "p95_ms": c.pct(lat, 95)})
+    print(f"  text query: p50 {c.median(lat):.1f} ms, p95 {c.pct(lat, 95):.1f} ms", flush=True)
+    return rows
+
+
+def _decode_full(path):
+    from PIL import Image
+
+    with Image.open(path) as im:
+        im.load()
+    return im.size
+
+
+
+
+def decode_sweep(quick: bool) -> list[dict]:
+    from clipdesk.imaging.decode import ModelInput, _to_model_pixels, make_thumbnail, open_image
+    import tempfile
+
+    from clipdesk.imaging.pool import DecodePool, prepare_file
+
+    files = c.photo_files(c.make_12mp_folder(40), 16 if quick else 40)
+    rows = []
+    spec = ModelInput()
+    for name, fn in [("full decode (Image.load)", lambda f: _decode_full(f)),
+                     ("DCT-scaled decode (draft 1/8)", lambda f: open_image(f, draft_to=320)),
+                     ("draft decode + model pixels", lambda f: _to_model_pixels(open_image(f, draft_to=320)[0], spec))]:
+        fn(files[0])
+        t0 = time.perf_counter()
+        for f in files[:12]:
+            fn(f)
+        ms = (time.perf_counter() - t0) / 12 * 1000
+        rows.append({"variant": name, "ms_per_image": ms})
+        print(f"  {name:32s} {ms:6.1f} ms/image", flush=True)
+    im = open_image(files[0], draft_to=320)[0]
+    t0 = time.perf_counter()
+    for _ in range(20):
+        make_thumbnail(im, 320).save("/tmp/_thumb.jpg", "JPEG", quality=85)
+    ms = (time.perf_counter() - t0) / 20 * 1000
+    rows.append({"variant": "thumbnail from the draft (resize + JPEG write)", "ms_per_image": ms})
+    print(f"  {'thumbnail from the draft':32s} {ms:6.1f} ms/image", flush=True)
+
+    # Decode throughput alone (no encoder): threads vs processes.
+    for workers in ((2,) if quick else (1, 2, 3)):
+        for mode in ("thread", "process"):
+            pool = ThreadPoolExecutor(workers) if mode == "thread" else DecodePool(workers)
+            thumbs = tempfile.mkdtemp(prefix="thumbs-")
+            job = lambda f: pool.submit(prepare_file, str(f), os.path.getsize(f), spec, 320, thumbs)  # noqa: E731
+            list(f.result() for f in [job(f) for f in files[:workers]])  # start-up
+            t0 = time.perf_counter()
+            list(f.result() for f in [job(f) for f in files])
+            rate = len(files) / (time.perf_counter() - t0)
+            pool.shutdown(wait=True)
+            rows.append({"variant": f"decode alone, {workers} {mode}(s)", "images_per_s": rate})
+            print(f"  decode alone, {workers} {mode}{'s' if workers > 1 else ''}: {rate:6.1f} img/s", flush=True)
+    return rows
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--only", choices=["encoder", "decode"])
+    args = ap.parse_args()
+    out = {}
+    if args.only in (None, "decode"):
+        print("decode:", flush=True)
+        out["decode"] = decode_sweep(args.quick)
+    if args.only in (None, "encoder"):
+        print("encoder (ViT-B/32, random weights):", flush=True)
+        out["encoder"] = encoder_sweep(args.quick)
+    rows = []
+    for section, items in out.items():
+        for r in items:
+            value = (f"{r['images_per_s']:.1f} img/s" if "images_per_s" in r else
+                     f"{r['ms_per_image']:.1f} ms/img" if "ms_per_image" in r else
+                     f"p50 {r['p50_ms']:.1f} ms, p95 {r['p95_ms']:.1f} ms")
+            extra = f"threads {r['threads']}, batch {r['batch']}" if "threads" in r else ""
+            cos = f"{r['cos_vs_fp32']:.5f}" if r.get("cos_vs_fp32") is not None else ""
+            rows.append([section, r["variant"], extra, value, cos])
+    print()
+    print(c.table(rows, ["stage", "variant", "setting", "speed", "cos vs fp32"]))
+    print(f"\nwritten: {c.write_json('design', out)}")
+
+
+if __name__ == "__main__":
+    main()

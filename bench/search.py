@@ -1,0 +1,283 @@
+"""Query latency, recall, index build time and resident memory at 100k and 1M images.
+
+    .venv/bin/python bench/search.py                  # 100,000 and 1,000,000 (~25 min on 2 cores)
+    .venv/bin/python bench/search.py --sizes 100000   # quick
+
+For each size, in a child process (so memory is that size's alone): a real catalog (SQLite,
+one row per photo with its 512-d embedding) is filled with synthetic CLIP-like vectors, the
+real Engine opens it and builds its HNSW index from the catalog (timed: the app's own
+rebuild path), then measures, through Engine.search:
+  - text query end to end: text encoding (full-size ViT-B/32 text tower, random weights,
+    every query a new string, so the LRU cache never helps) + HNSW + first page's rows;
+  - image query of an indexed photo (by path and by id): stored vector + HNSW + rows;
+  - recall@10 / @100 of the index against exact search, for "text-like" queries (cluster
+    direction plus a modality offset, like CLIP's text-image gap) and held-out "image-like"
+    queries, and an ef_search sweep;
+  - resident memory (VmRSS) of the process: model loaded, index loaded, after the queries.
+
+The vectors: normalised 512-d, a shared mean direction (CLIP image embeddings have a mean
+pairwise cosine near 0.5), 5,000 clusters of power-law sizes, per-photo noise.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _common as c  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+DIM = 512
+CLUSTERS = 5000
+
+
+class Synth:
+    def __init__(self, seed: int = 0) -> None:
+        rng = np.random.default_rng(seed)
+        self.mean = _unit(rng.standard_normal(DIM).astype(np.float32))
+        self.centers = _unit(0.9 * self.mean + _unit(rng.standard_normal((CLUSTERS, DIM)).astype(np.float32)))
+        sizes = 1.0 / np.arange(1, CLUSTERS + 1) ** 0.8
+        self.p = sizes / sizes.sum()
+        self.text_offset = _unit(rng.standard_normal(DIM).astype(np.float32))
+
+    def images(self, n: int, seed: int) -> np.ndarray:
+        rng = np.random.default_rng(seed)
+        which = rng.choice(CLUSTERS, size=n, p=self.p)
+        x = self.centers[which] + 0.55 * _unit(rng.standard_normal((n, DIM)).astype(np.float32))
+        return _unit(x)
+
+    def texts(self, n: int, seed: int) -> np.ndarray:
+        rng = np.random.default_rng(seed)
+        which = rng.choice(CLUSTERS, size=n, p=self.p)
+        x = self.centers[which] + 1.2 * self.text_offset + 0.6 * _unit(rng.standard_normal((n, DIM)).astype(np.float32))
+        return _unit(x)
+
+
+def _unit(x: np.ndarray) -> np.ndarray:
+    return (x / np.linalg.norm(x, axis=-1, keepdims=True)).astype(np.float32)
+
+
+def fill_catalog(data: Path, model_id: str, n: int, synth: Synth) -> float:
+    from clipdesk.catalog import Catalog, EncodedImage
+
+    catalog = Catalog(data / "catalog.sqlite3")
+    catalog.mark_model(model_id)
+    catalog.set_meta("model_dim", str(DIM))
+    root = catalog.add_root("/photos")
+    t0 = time.perf_counter()
+    chunk = 20_000
+    for start in range(0, n, chunk):
+        vecs = synth.images(min(chunk, n - start), seed=1000 + start // chunk)
+        items = [EncodedImage(f"/photos/{(start + i) // 1000:04d}/IMG_{start + i:07d}.jpg", root.id, 3_000_000,
+                              1_700_000_000_000_000_000 + i, f"{start + i:032x}", 4000, 3000,
+                              1.6e9 + start + i, "JPEG", vecs[i]) for i in range(len(vecs))]
+        catalog.commit_batch(items, [], model_id)
+    seconds = time.perf_counter() - t0
+    catalog.close()
+    return seconds
+
+
+def recall(index, queries: np.ndarray, exact_ids: np.ndarray, k: int) -> float:
+    hits = 0
+    for q, truth in zip(queries, exact_ids):
+        got, _ = index.search(q, k)
+        hits += len(set(got.tolist()) & set(truth[:k].tolist()))
+    return hits / (k * len(queries))
+
+
+def exact_top(matrix: np.ndarray, ids: np.ndarray, queries: np.ndarray, k: int) -> np.ndarray:
+    out = []
+    for start in range(0, len(queries), 64):
+        scores = queries[start : start + 64] @ matrix.T
+        top = np.argpartition(-scores, k, axis=1)[:, :k]
+        order = np.take_along_axis(scores, top, 1).argsort(axis=1)[:, ::-1]
+        out.append(ids[np.take_along_axis(top, order, 1)])
+    return np.concatenate(out)
+
+
+def one_size(n: int, args) -> dict:
+    """Runs in its own process: one catalog size, everything measured."""
+    from clipdesk.engine import Engine
+    from clipdesk.search import SearchRequest
+
+    model_dir = c.model_folder()
+    synth = Synth()
+    data = Path(tempfile.mkdtemp(prefix=f"clipdesk-search-{n}-", dir=args.tmp))
+    out: dict = {"n": n}
+    try:
+        engine = Engine(data, str(model_dir))
+        engine.catalog.close()
+        out["catalog_fill_s"] = fill_catalog(data, engine.model_id, n, synth)
+        engine = Engine(data, str(model_dir))
+        out["rss_engine_open_mb"] = c.rss_mb()
+        t0 = time.perf_counter()
+        engine.encoder.load()
+        out["model_load_s"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        engine.load_model()  # no saved index yet: built from the catalog, as the app does, and saved
+        out["build_s"] = time.perf_counter() - t0
+        assert len(engine.store.index) == n, len(engine.store.index)
+        engine.close()
+        del engine
+        # A second start: the saved index is loaded, as on every normal launch.
+        engine = Engine(data, str(model_dir))
+        t0 = time.perf_counter()
+        engine.load_model()
+        out["launch_load_s"] = time.perf_counter() - t0
+        assert engine.store.last_open == "loaded", engine.store.last_open
+        out["index_params"] = {"M": engine.store.index.params.M, "ef_construction": engine.store.index.params.ef_construction,
+                               "ef_search": engine.store.index.params.ef_search}
+        ids = engine.catalog.live_vector_ids(engine.model_id)
+        paths = [f"/photos/{i // 1000:04d}/IMG_{i:07d}.jpg" for i in range(n)]
+
+        # -- latency, end to end through Engine.search ------------------------------------------
+        words = ["beach", "dog", "mountain", "sunset", "birthday", "snow", "city", "forest", "cat", "car",
+                 "wedding", "boat", "flowers", "kids", "night", "river", "bridge", "market", "train", "cake"]
+        rng = np.random.default_rng(7)
+        for i in range(5):  # warm-up
+            engine.search(SearchRequest(text=f"warm up {i}", limit=50))
+        text_ms, long_ms, image_path_ms, image_id_ms = [], [], [], []
+        self_hits = 0
+        for i in range(args.queries):
+            # The random model's tokenizer has one token per character; CLIP's BPE makes ~8
+            # tokens (start/end included) of a 3-6 word query, so queries are 6 characters.
+            q = f"{words[i % 20][:3]}{i:03d}"
+            t0 = time.perf_counter()
+            engine.search(SearchRequest(text=f"{words[i % 20]} {words[(i * 7 + 3) % 20]} photo {i}", limit=50))
+            long_ms.append((time.perf_counter() - t0) * 1000)  # ~20 tokens: a long query
+            t0 = time.perf_counter()
+            page = engine.search(SearchRequest(text=q, limit=50))
+            text_ms.append((time.perf_counter() - t0) * 1000)
+            assert len(page.hits) == 50
+            j = int(rng.integers(0, n))
+            t0 = time.perf_counter()
+            page = engine.search(SearchRequest(image=paths[j], limit=50))
+            image_path_ms.append((time.perf_counter() - t0) * 1000)
+            self_hits += page.hits[0].path == paths[j]  # HNSW may miss a node; counted, not asserted
+            t0 = time.perf_counter()
+            engine.search(SearchRequest(image=int(ids[j]), limit=50))
+            image_id_ms.append((time.perf_counter() - t0) * 1000)
+        # the parts of a text query
+        enc_ms, hnsw_ms = [], []
+        index = engine.store.index
+        for i in range(args.queries):
+            t0 = time.perf_counter()
+            vec = engine.encoder.encode_texts([f"enc{i:03d}"])[0]
+            enc_ms.append((time.perf_counter() - t0) * 1000)
+            t0 = time.perf_counter()
+            index.search(vec, 51)
+            hnsw_ms.append((time.perf_counter() - t0) * 1000)
+        lat = lambda v: {"p50_ms": round(c.pct(v, 50), 2), "p95_ms": round(c.pct(v, 95), 2)}  # noqa: E731
+        out["text_query"] = lat(text_ms)
+        out["text_query_20_tokens"] = lat(long_ms)
+        out["text_encode_only"] = lat(enc_ms)
+        out["hnsw_only"] = lat(hnsw_ms)
+        out["image_query_path"] = lat(image_path_ms)
+        out["image_query_id"] = lat(image_id_ms)
+        out["image_query_finds_itself"] = self_hits / args.queries
+        out["rss_after_queries_mb"] = c.rss_mb()
+        out["rss_peak_mb"] = c.peak_rss_mb()
+
+        # -- recall against exact search -----------------------------------------------------------
+        matrix = np.empty((n, DIM), dtype=np.float32)
+        order = np.empty(n, dtype=np.int64)
+        at = 0
+        for chunk_ids, vecs in engine.catalog.iter_embeddings(engine.model_id):
+            matrix[at : at + len(chunk_ids)] = vecs
+            order[at : at + len(chunk_ids)] = chunk_ids
+            at += len(chunk_ids)
+        text_q = synth.texts(args.recall_queries, seed=99)
+        image_q = synth.images(args.recall_queries, seed=98)
+        exact_text = exact_top(matrix, order, text_q, 100)
+        exact_image = exact_top(matrix, order, image_q, 100)
+        del matrix
+        sims = text_q @ _unit(synth.centers).T
+        out["query_data"] = {"text_to_nearest_center_cos": float(sims.max(axis=1).mean())}
+        sweep = []
+        base_ef = index.params.ef_search
+        for ef in sorted({100, 200, 300, 400, base_ef, 800}):
+            index._index.set_ef(ef)
+            t0 = time.perf_counter()
+            r10 = recall(index, text_q, exact_text, 10)
+            ms = (time.perf_counter() - t0) * 1000 / len(text_q)
+            sweep.append({"ef": ef, "recall10_text": r10, "recall10_image": recall(index, image_q, exact_image, 10),
+                          "hnsw_ms_mean": ms})
+        index._index.set_ef(base_ef)
+        out["ef_sweep"] = sweep
+        out["recall10_text"] = recall(index, text_q, exact_text, 10)
+        out["recall100_text"] = recall(index, text_q, exact_text, 100)
+        out["recall10_image"] = recall(index, image_q, exact_image, 10)
+        out["recall100_image"] = recall(index, image_q, exact_image, 100)
+        out["index_file_mb"] = sum(p.stat().st_size for p in (data / "index").glob("*.hnsw")) / 2**20
+        out["catalog_file_mb"] = (data / "catalog.sqlite3").stat().st_size / 2**20
+        engine.close()
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="100000,1000000")
+    ap.add_argument("--queries", type=int, default=200, help="timed queries of each kind")
+    ap.add_argument("--recall-queries", type=int, default=300)
+    ap.add_argument("--tmp", default=None, help="where the temporary catalogs go (needs ~2.5 GB per million)")
+    ap.add_argument("--child", type=int, default=0, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        result = one_size(args.child, args)
+        print("RESULT " + json.dumps(result), flush=True)
+        return
+    results = []
+    for n in (int(s) for s in args.sizes.split(",")):
+        print(f"{n:,} images: filling a catalog, building, measuring...", flush=True)
+        cmd = [sys.executable, __file__, "--child", str(n), "--queries", str(args.queries),
+               "--recall-queries", str(args.recall_queries)] + (["--tmp", args.tmp] if args.tmp else [])
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        line = next((l for l in proc.stdout.splitlines() if l.startswith("RESULT ")), None)
+        if line is None:
+            print(proc.stdout[-3000:], proc.stderr[-3000:])
+            raise SystemExit(f"the {n} run failed")
+        r = json.loads(line[7:])
+        results.append(r)
+        c.write_json("search", {"results": results, "complete": False})
+        print(f"  index build from the catalog {r['build_s']:.0f} s; "
+              f"text p95 {r['text_query']['p95_ms']} ms; image p95 {r['image_query_path']['p95_ms']} ms; "
+              f"recall@10 {r['recall10_text']:.3f}; RSS {r['rss_after_queries_mb']:.0f} MB", flush=True)
+    rows = []
+    for r in results:
+        rows.append([f"{r['n']:,}", f"{r['text_query']['p50_ms']} / {r['text_query']['p95_ms']}",
+                     f"{r['text_query_20_tokens']['p50_ms']} / {r['text_query_20_tokens']['p95_ms']}",
+                     f"{r['text_encode_only']['p50_ms']} / {r['hnsw_only']['p50_ms']}",
+                     f"{r['image_query_path']['p50_ms']} / {r['image_query_path']['p95_ms']}",
+                     f"{r['image_query_id']['p50_ms']} / {r['image_query_id']['p95_ms']}",
+                     f"{r['recall10_text']:.3f} / {r['recall100_text']:.3f}",
+                     f"{r['recall10_image']:.3f} / {r['recall100_image']:.3f}",
+                     f"{r['build_s']:.0f} s", f"{r['launch_load_s']:.1f} s",
+                     f"{r['rss_after_queries_mb']:.0f} MB"])
+    print()
+    print(c.table(rows, ["images", "text query p50/p95 ms (8 tokens)", "20-token query p50/p95", "encode/HNSW p50 ms", "image query (path) p50/p95",
+                         "image query (id) p50/p95", "recall@10/@100 text-like", "recall@10/@100 image-like",
+                         "build", "launch load", "RSS"]))
+    for r in results:
+        print(f"\nef_search sweep at {r['n']:,} (M={r['index_params']['M']}, ef_construction="
+              f"{r['index_params']['ef_construction']}; shipped ef_search={r['index_params']['ef_search']}):")
+        print(c.table([[s["ef"], f"{s['recall10_text']:.3f}", f"{s['recall10_image']:.3f}", f"{s['hnsw_ms_mean']:.2f}"]
+                       for s in r["ef_sweep"]], ["ef", "recall@10 text-like", "recall@10 image-like", "HNSW ms"]))
+    big = max(results, key=lambda r: r["n"])
+    print(f"\nat {big['n']:,}: text p95 {big['text_query']['p95_ms']} ms (target <= 50), image p95 "
+          f"{big['image_query_path']['p95_ms']} ms (<= 10), recall@10 {big['recall10_text']:.3f} (>= 0.98), "
+          f"RSS {big['rss_after_queries_mb']:.0f} MB (<= 3 GB incl. the GUI, see bench/gui.py)")
+    print(f"\nwritten: {c.write_json('search', {'results': results, 'complete': True})}")
+
+
+if __name__ == "__main__":
+    main()
