@@ -59,6 +59,14 @@ class Banner(QFrame):
         self._buttons: list[QPushButton] = []
         self.hide()
 
+    def set_progress(self, done: float, total: float) -> None:
+        """Determinate once a total is known (model download); busy otherwise."""
+        if total > 0:
+            self.busy.setRange(0, 1000)
+            self.busy.setValue(int(1000 * min(done, total) / total))
+        else:
+            self.busy.setRange(0, 0)
+
     def show_message(
         self,
         level: str,

@@ -78,6 +78,7 @@ class EngineBridge(QObject):
     changes = Signal(object)  # pipeline.Changes
     message = Signal(str, str)  # (level, text) from the worker: info | warning | error
     modelState = Signal(str, str)  # loading | downloading | ready | unavailable, detail
+    downloadProgress = Signal(float, float)  # done, total (units of the hub's progress: files or bytes)
     searchFinished = Signal(int, object, object)  # ticket, SearchRequest, SearchPage
     searchFailed = Signal(int, object, str, str)  # ticket, SearchRequest, kind (model|image|error), text
     statusReady = Signal(object)  # EngineStatus
@@ -163,6 +164,7 @@ class EngineBridge(QObject):
             message=self._on_message, model_state=self._on_model_state,
         ))
         self.needs_download = model_needs_download(engine.model_id)
+        engine.encoder.download_progress = self.download_tqdm_class()
         self._engine = engine
         self._index_lock = _IndexLock(engine.data_dir)
         self.indexing_allowed = self._index_lock.acquire()
@@ -229,6 +231,25 @@ class EngineBridge(QObject):
         if self._index_lock is not None:
             self._index_lock.release()
             self._index_lock = None
+
+    def download_tqdm_class(self) -> type:
+        """A tqdm that reports the model download to the GUI thread by signal (queued)."""
+        from tqdm.auto import tqdm
+
+        bridge = self
+
+        class _SignalTqdm(tqdm):
+            def __init__(self, *args, **kwargs) -> None:
+                kwargs["disable"] = False
+                super().__init__(*args, **kwargs)
+
+            def update(self, n: float | None = 1) -> bool | None:
+                shown = super().update(n)
+                if bridge._alive:
+                    bridge.downloadProgress.emit(float(self.n), float(self.total or 0))
+                return shown
+
+        return _SignalTqdm
 
     def shutdown(self, timeout: float = 2.5) -> None:
         """Stop indexing (the batch in flight commits) and close the catalog. Blocks up to ~timeout."""

@@ -271,6 +271,7 @@ class MainWindow(QMainWindow):
         b.changes.connect(self._on_changes)
         b.message.connect(self.show_message)
         b.modelState.connect(self._on_model_state)
+        b.downloadProgress.connect(self.model_banner.set_progress)
         b.searchFinished.connect(self._search_finished)
         b.searchFailed.connect(self._search_failed)
         b.statusReady.connect(self._on_status)

@@ -91,3 +91,17 @@ def test_closing_mid_index_is_quick_and_loses_nothing(qtbot, tmp_path: Path, ope
         assert len(engine.store.index) == 160
     finally:
         engine.close()
+
+
+def test_model_download_progress_reaches_the_banner(qtbot, library, open_window) -> None:
+    window = open_window(library)
+    window.model_banner.show_message("info", "Downloading the search model", "", busy=True, closable=False)
+    assert window.model_banner.busy.maximum() == 0  # busy until the hub reports a total
+    bar = window.bridge.download_tqdm_class()(total=10, desc="Fetching files")
+    bar.update(4)
+    qtbot.waitUntil(lambda: window.model_banner.busy.value() == 400, timeout=5_000)
+    assert window.model_banner.busy.maximum() == 1000
+    bar.update(6)
+    qtbot.waitUntil(lambda: window.model_banner.busy.value() == 1000, timeout=5_000)
+    bar.close()
+    assert window.bridge._engine is None or window.bridge._engine.encoder.download_progress is not None
