@@ -945,7 +945,9 @@ class MainWindow(QMainWindow):
             self.model_indicator.set_state("loading", folder)
             self.bridge.set_model_folder(folder)
 
-    def add_folders(self, folders: list[str]) -> None:
+    @staticmethod
+    def _add_roots(folders: list[str]):
+        """A worker-thread job adding folders; returns one message per folder that failed."""
         def add_all(engine) -> list[str]:
             problems = []
             for folder in folders:
@@ -955,6 +957,9 @@ class MainWindow(QMainWindow):
                     problems.append(str(exc))
             return problems
 
+        return add_all
+
+    def add_folders(self, folders: list[str]) -> None:
         def done(problems: list[str]) -> None:
             if problems:
                 self.show_message("warning", "\n".join(problems))
@@ -963,19 +968,10 @@ class MainWindow(QMainWindow):
                     folders=", ".join(pretty_path(f) for f in folders)))
             self.bridge.refresh_status()
 
-        self.bridge.call(add_all, done, owner=self)
+        self.bridge.call(self._add_roots(folders), done, owner=self)
 
     def _start_from_welcome(self, folders: list[str]) -> None:
         self.welcome.set_busy(True)
-
-        def add_all(engine) -> list[str]:
-            problems = []
-            for folder in folders:
-                try:
-                    engine.add_root(folder)
-                except Exception as exc:
-                    problems.append(str(exc))
-            return problems
 
         def done(problems: list[str]) -> None:
             self.welcome.set_busy(False)
@@ -984,7 +980,7 @@ class MainWindow(QMainWindow):
             self.bridge.refresh_status()
             self.field.setFocus()
 
-        self.bridge.call(add_all, done, owner=self)
+        self.bridge.call(self._add_roots(folders), done, owner=self)
 
     def show_about(self) -> None:
         from .. import __version__ as version
