@@ -39,6 +39,47 @@ def test_recall_at_10_against_exact_search():
     assert recall >= 0.98, recall
 
 
+def test_a_per_query_ef_widens_only_that_search():
+    """Text queries search wider than the index's ef_search, without changing it for others."""
+    n, dim = EXACT_LIMIT + 5_000, 48
+    vecs = clustered(n, dim, seed=3)
+    ids = np.arange(1, n + 1, dtype=np.int64)
+    index = VectorIndex(dim, IndexParams(M=8, ef_construction=40, ef_search=10))  # a deliberately weak index
+    index.add(ids, vecs)
+    queries = clustered(100, dim, seed=4)
+
+    def recall(ef: int | None) -> float:
+        hits = 0
+        for q in queries:
+            got, scores = index.search(q, 10, ef=ef)
+            assert len(got) == 10 and list(scores) == sorted(scores, reverse=True)
+            hits += len(set(got.tolist()) & exact_top(vecs, ids, q, 10))
+        return hits / (10 * len(queries))
+
+    narrow, wide = recall(None), recall(2000)
+    assert wide >= 0.98 and narrow < wide, (narrow, wide)
+    assert recall(None) == narrow  # the wide searches left the index's own ef as it was
+
+
+def test_text_queries_use_the_wider_ef(tmp_path, monkeypatch, tiny_model, make_library):
+    from clipdesk.engine import Engine
+    from clipdesk.search import SearchRequest
+
+    engine = Engine(tmp_path / "data", str(tiny_model), batch_size=8)
+    try:
+        engine.add_root(make_library(3))
+        engine.index()
+        index = engine.store.index
+        seen = []
+        real = index.search
+        monkeypatch.setattr(index, "search", lambda q, k, allowed=None, ef=None: (seen.append(ef), real(q, k, allowed, ef))[1])
+        engine.search(SearchRequest(text="a dog", limit=5))
+        engine.search(SearchRequest(image=int(index.id_array()[0]), limit=5))
+        assert seen == [index.params.ef_search_text, None]
+    finally:
+        engine.close()
+
+
 def test_small_collections_are_searched_exactly_and_k_is_clamped():
     vecs = clustered(300, 16)
     index = VectorIndex(16)

@@ -28,11 +28,16 @@ BULK_THREADS = max(1, os.cpu_count() or 1)
 
 @dataclass(frozen=True)
 class IndexParams:
-    # M=16 keeps 1M photos at ~2.2 GB resident (M=32: +130 MB) and builds ~1.6x faster;
-    # ef_search=600 restores the recall (tests/test_index.py data: 0.99; bench/search.py).
+    # Memory and recall at a million photos (bench/search.py): M=16 keeps the index at ~2.2 GB
+    # resident, each +8 costs ~64 MB. ef_search bounds the candidates a search keeps: more
+    # finds more of the true top results. A text query's vector sits apart from every photo
+    # (CLIP's gap between text and images), which makes its neighbours harder to reach, and its
+    # encoding already takes ~20 ms, so it gets the larger budget; a query by photo must stay
+    # near a few milliseconds. At 1M: recall@10 0.98 takes ef ~1200 by photo, ~1600 for text.
     M: int = 16
     ef_construction: int = 200
-    ef_search: int = 600
+    ef_search: int = 1200
+    ef_search_text: int = 2000
 
 
 class _RWLock:
@@ -90,6 +95,56 @@ class _Guard:
         self._leave()
 
 
+class _IdSet:
+    """Live image ids as a flag per id over the id range (ids are SQLite row ids, so the range
+    is about the number of photos ever added): 1 byte per id against ~60 in a Python set,
+    which was 60 MB at a million photos."""
+
+    def __init__(self, ids: np.ndarray | None = None) -> None:
+        self._flags = np.zeros(0, dtype=bool)
+        self._count = 0
+        if ids is not None:
+            self.add(ids)
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __contains__(self, image_id: int) -> bool:
+        return 0 <= image_id < len(self._flags) and bool(self._flags[image_id])
+
+    def add(self, ids: np.ndarray) -> None:
+        ids = np.unique(np.asarray(ids, dtype=np.int64))
+        if not len(ids):
+            return
+        if ids[0] < 0:
+            raise ValueError("image ids are not negative")
+        top = int(ids[-1]) + 1
+        if top > len(self._flags):
+            grown = np.zeros(max(top, len(self._flags) + len(self._flags) // 4), dtype=bool)
+            grown[: len(self._flags)] = self._flags
+            self._flags = grown
+        self._count += int(np.count_nonzero(~self._flags[ids]))
+        self._flags[ids] = True
+
+    def discard(self, image_id: int) -> bool:
+        if image_id in self:
+            self._flags[image_id] = False
+            self._count -= 1
+            return True
+        return False
+
+    def contains_each(self, ids: np.ndarray) -> np.ndarray:
+        ids = np.asarray(ids, dtype=np.int64)
+        inside = (ids >= 0) & (ids < len(self._flags))
+        out = np.zeros(len(ids), dtype=bool)
+        out[inside] = self._flags[ids[inside]]
+        return out
+
+    def array(self) -> np.ndarray:
+        """Every live id, ascending."""
+        return np.flatnonzero(self._flags).astype(np.int64)
+
+
 class VectorIndex:
     """Thread-safe wrapper around an hnswlib inner-product index whose labels are image ids."""
 
@@ -100,7 +155,7 @@ class VectorIndex:
         self._index = hnswlib.Index(space="ip", dim=dim)
         self._index.init_index(max_elements=capacity, ef_construction=params.ef_construction, M=params.M)
         self._index.set_ef(params.ef_search)
-        self._live: set[int] = set()
+        self._live = _IdSet()
         self._deleted: set[int] = set()  # labels marked deleted; hnswlib still lists them
         self._exact_cache: tuple[np.ndarray, np.ndarray] | None = None
 
@@ -113,8 +168,12 @@ class VectorIndex:
         return image_id in self._live
 
     def ids(self) -> set[int]:
+        return set(self.id_array().tolist())
+
+    def id_array(self) -> np.ndarray:
+        """Live ids, ascending (cheaper than ids() at a million photos)."""
         with self._lock.read():
-            return set(self._live)
+            return self._live.array()
 
     @property
     def deleted_fraction(self) -> float:
@@ -127,6 +186,8 @@ class VectorIndex:
         ids = np.asarray(ids, dtype=np.int64)
         if not len(ids):
             return
+        if ids.min() < 0:
+            raise ValueError("image ids are not negative")
         vectors = np.ascontiguousarray(vectors, dtype=np.float32).reshape(len(ids), self.dim)
         with self._lock.write():
             needed = self._index.get_current_count() + len(ids)
@@ -139,9 +200,9 @@ class VectorIndex:
             # Bulk loads (rebuilds, catch-up) insert on every core; a pipeline batch on one.
             threads = BULK_THREADS if len(ids) >= BULK_ADD else 1
             self._index.add_items(vectors, ids, num_threads=threads)
-            added = set(int(i) for i in ids)
-            self._live.update(added)
-            self._deleted.difference_update(added)
+            self._live.add(ids)
+            if self._deleted:
+                self._deleted.difference_update(ids.tolist())
             self._exact_cache = None
 
     def remove(self, ids: list[int] | np.ndarray) -> None:
@@ -157,33 +218,37 @@ class VectorIndex:
     # -- reads -----------------------------------------------------------------------------------
 
     def vectors(self, ids: list[int] | np.ndarray) -> np.ndarray:
-        ids = [int(i) for i in ids if int(i) in self._live]
+        ids = np.asarray(ids, dtype=np.int64)
+        ids = ids[self._live.contains_each(ids)].tolist()
         if not ids:
             return np.zeros((0, self.dim), dtype=np.float32)
         with self._lock.read():
             return np.asarray(self._index.get_items(ids, return_type="numpy"), dtype=np.float32)
 
     def search(
-        self, query: np.ndarray, k: int, allowed: np.ndarray | None = None
+        self, query: np.ndarray, k: int, allowed: np.ndarray | None = None, ef: int | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Top-k (ids, scores) by inner product, best first. `allowed` restricts to those ids."""
+        """Top-k (ids, scores) by inner product, best first. `allowed` restricts to those ids;
+        `ef` widens the search beyond the index's ef_search for this query only."""
         query = np.ascontiguousarray(query, dtype=np.float32).reshape(1, self.dim)
         with self._lock.read():
             if allowed is not None:
-                allowed = np.asarray([i for i in allowed.tolist() if i in self._live], dtype=np.int64)
+                allowed = np.asarray(allowed, dtype=np.int64)
+                allowed = allowed[self._live.contains_each(allowed)]
                 if len(allowed) <= EXACT_LIMIT:
                     return self._exact(query, k, allowed)
                 allowed_set = set(allowed.tolist())
-                return self._approx(query, min(k, len(allowed_set)), allowed_set.__contains__)
+                ef = min(ef, len(allowed_set)) if ef else None
+                return self._approx(query, min(k, len(allowed_set)), allowed_set.__contains__, ef)
             if len(self._live) <= EXACT_LIMIT:
                 return self._exact(query, k, None)
-            return self._approx(query, k, None)
+            return self._approx(query, k, None, ef)
 
     def _exact(self, query: np.ndarray, k: int, ids: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         if ids is None:
             cache = self._exact_cache
             if cache is None:
-                all_ids = np.fromiter(self._live, dtype=np.int64, count=len(self._live))
+                all_ids = self._live.array()
                 cache = (all_ids, self._get(all_ids))
                 self._exact_cache = cache
             ids, matrix = cache
@@ -202,20 +267,24 @@ class VectorIndex:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.asarray(self._index.get_items(ids.tolist(), return_type="numpy"), dtype=np.float32)
 
-    def _approx(self, query: np.ndarray, k: int, allowed: Callable[[int], bool] | None) -> tuple[np.ndarray, np.ndarray]:
+    def _approx(self, query: np.ndarray, k: int, allowed: Callable[[int], bool] | None,
+                ef: int | None = None) -> tuple[np.ndarray, np.ndarray]:
         k = min(k, len(self._live))
         if k <= 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        try:  # hnswlib searches with max(ef, k), so a large k needs no global set_ef
-            labels, distances = self._index.knn_query(query, k=k, num_threads=1, filter=allowed)
+        # hnswlib searches with max(ef, k): asking for more results is a per-query ef (set_ef
+        # would change it for every concurrent search).
+        wide = min(max(k, ef or 0), len(self._live))
+        try:
+            labels, distances = self._index.knn_query(query, k=wide, num_threads=1, filter=allowed)
         except RuntimeError:
             # Too few reachable neighbours (many deletions / narrow filter): fall back to exact.
-            ids = np.fromiter(self._live, dtype=np.int64, count=len(self._live))
+            ids = self._live.array()
             if allowed is not None:
                 ids = ids[[allowed(int(i)) for i in ids]]
             return self._exact(query, k, ids)
         # hnswlib's "ip" distance is 1 - dot.
-        return labels[0].astype(np.int64), (1.0 - distances[0]).astype(np.float32)
+        return labels[0][:k].astype(np.int64), (1.0 - distances[0][:k]).astype(np.float32)
 
     # -- persistence -----------------------------------------------------------------------------
 
@@ -251,7 +320,7 @@ class VectorIndex:
         self = cls.__new__(cls)
         self.dim = int(meta["dim"])
         self.params = IndexParams(M=int(meta["M"]), ef_construction=int(meta["ef_construction"]),
-                                  ef_search=params.ef_search)
+                                  ef_search=params.ef_search, ef_search_text=params.ef_search_text)
         self._lock = _RWLock()
         self._exact_cache = None
         self._index = hnswlib.Index(space="ip", dim=self.dim)
@@ -265,7 +334,9 @@ class VectorIndex:
         self._index.load_index(str(path), max_elements=count + 1024 if count else 0)
         self._index.set_ef(self.params.ef_search)  # ef is not stored in the file
         self._deleted = set(int(i) for i in meta["deleted"])
-        self._live = set(int(i) for i in self._index.get_ids_list()) - self._deleted
+        self._live = _IdSet(np.asarray(self._index.get_ids_list(), dtype=np.int64))
+        for image_id in self._deleted:
+            self._live.discard(image_id)
         if len(self._live) != int(meta["live"]):
             raise ValueError("index file does not match its sidecar")
         return self, meta

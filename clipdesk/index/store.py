@@ -52,7 +52,7 @@ class IndexStore:
             index = None
         if index is not None:
             live = self.catalog.live_vector_ids(model_id)
-            if len(live) != len(index) or not index.ids() == set(live.tolist()):
+            if len(live) != len(index) or not np.array_equal(index.id_array(), np.sort(live)):
                 log.warning("vector index disagrees with the catalog; rebuilding")
                 index = None
             elif index.deleted_fraction > COMPACT_DELETED_FRACTION:
@@ -82,8 +82,8 @@ class IndexStore:
             for ids, vecs in self.catalog.iter_embeddings(model_id, since_seq=watermark):
                 index.add(ids, vecs)
             # Rows that left 'indexed' (stale model, error) without a tombstone.
-            live = set(self.catalog.live_vector_ids(model_id).tolist())
-            index.remove([i for i in index.ids() if i not in live])
+            known = index.id_array()
+            index.remove(known[~np.isin(known, self.catalog.live_vector_ids(model_id))])
             self._dirty = True
             self.last_open = "caught up"
         else:
