@@ -83,3 +83,39 @@ def test_offline_root_keeps_images(tmp_path):
     assert catalog.counts()["offline"] == 3 and catalog.counts()["indexed"] == 3
     catalog.set_root_online(root.id, True)
     assert catalog.counts()["offline"] == 0
+
+
+def test_unchanged_model_is_confirmed_while_a_long_write_runs(tmp_path):
+    """Loading the model only reads the catalog when nothing changed, so a long write (a
+    million photos flagged offline after a drive was unplugged) does not hold it up."""
+    catalog = Catalog(tmp_path / "c.sqlite3")
+    assert catalog.mark_model("m") is False  # first model: recorded, nothing stale
+    holding, release = threading.Event(), threading.Event()
+
+    def long_write() -> None:
+        with catalog.transaction():
+            holding.set()
+            release.wait(30)
+
+    writer = threading.Thread(target=long_write)
+    writer.start()
+    try:
+        assert holding.wait(10)
+        assert catalog.mark_model("m") is False
+        assert not release.is_set()  # answered while the write was still under way
+    finally:
+        release.set()
+        writer.join()
+    assert catalog.mark_model("other") is True  # a real change still goes through the writer
+
+
+def test_flagging_a_root_offline_rewrites_only_changed_rows(tmp_path):
+    catalog = Catalog(tmp_path / "c.sqlite3")
+    root = catalog.add_root("/p")
+    catalog.commit_batch([_item(root.id, i) for i in range(5)], [], "m")
+    writer = catalog._writer
+    before = writer.total_changes
+    catalog.set_root_online(root.id, True)  # already online: only the root's own row
+    assert writer.total_changes - before == 1
+    catalog.set_root_online(root.id, False)
+    assert writer.total_changes - before == 1 + 1 + 5

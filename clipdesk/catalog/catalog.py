@@ -221,7 +221,9 @@ class Catalog:
         """An offline root (unplugged drive) keeps its images, flagged offline."""
         with self.transaction() as conn:
             conn.execute("UPDATE roots SET online = ? WHERE id = ?", (int(online), root_id))
-            conn.execute("UPDATE images SET offline = ? WHERE root_id = ?", (int(not online), root_id))
+            # Only rows whose flag changes: rewriting a row rewrites its embedding's page too.
+            conn.execute("UPDATE images SET offline = ? WHERE root_id = ? AND offline != ?",
+                         (int(not online), root_id, int(not online)))
 
     def remove_root(self, root_id: int) -> list[int]:
         """Forget a root and its images (the files themselves are never touched)."""
