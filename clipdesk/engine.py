@@ -52,6 +52,9 @@ class EngineStatus:
     index: dict = field(default_factory=dict)
 
 
+IMAGE_MODEL_TTL_S = 300.0  # like Immich's default model TTL
+
+
 class Engine:
     def __init__(
         self,
@@ -63,6 +66,7 @@ class Engine:
         decode_workers: int | None = None,
         settle_s: float = 1.0,
         index_params: IndexParams = IndexParams(),
+        image_model_ttl_s: float | None = None,
     ) -> None:
         self.data_dir = config.data_dir(data_dir)
         self.catalog = Catalog(self.data_dir / "catalog.sqlite3")
@@ -80,6 +84,10 @@ class Engine:
             on_progress=self._emit_progress, on_changes=self._emit_changes,
         )
         self.settle_s = settle_s
+        # While watching: after this long with no image to encode, the image tower's weights
+        # are freed (text queries do not need them); 0 keeps them loaded.
+        ttl = image_model_ttl_s if image_model_ttl_s is not None else os.environ.get("CLIPDESK_IMAGE_MODEL_TTL")
+        self.image_model_ttl_s = float(ttl) if ttl not in (None, "") else IMAGE_MODEL_TTL_S
         self.watcher: FolderWatcher | None = None
         self._jobs: queue.Queue[tuple[str, object]] = queue.Queue()
         self._worker: threading.Thread | None = None
@@ -258,9 +266,18 @@ class Engine:
         if self._worker is not None:
             self._jobs.put((kind, payload))
 
+    def _next_job(self) -> tuple[str, object]:
+        while True:
+            ttl = self.image_model_ttl_s
+            try:  # the model may be loaded by a search on another thread meanwhile: look every ttl
+                return self._jobs.get(timeout=ttl if ttl > 0 else None)
+            except queue.Empty:
+                if not (self.watcher and self.watcher.pending_count):
+                    self.encoder.release_image_tower(idle_s=ttl)
+
     def _work(self) -> None:
         while not self._stopping.is_set():
-            kind, payload = self._jobs.get()
+            kind, payload = self._next_job()
             if kind == "stop":
                 return
             if kind == "barrier":

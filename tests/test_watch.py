@@ -6,6 +6,7 @@ import os
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from clipdesk.pipeline import Changes
@@ -146,3 +147,37 @@ def test_root_that_disappears_and_returns_is_watched_again(engine_factory, make_
     new = make_photo(photos / "back.jpg", seed=5)
     assert wait_for(lambda: str(new) in paths_in(engine))
     assert engine.catalog.counts()["offline"] == 0
+
+
+def test_idle_image_tower_is_freed_and_comes_back(engine_factory, make_library):
+    """While watching with nothing to encode, the image tower's weights are freed; text search
+    goes on, and a new photo brings them back with the same embeddings as before."""
+    photos = make_library(4)
+    engine = engine_factory(settle_s=0.3, image_model_ttl_s=0.5)
+    engine.add_root(photos)
+    engine.start(watch=True)
+    assert wait_for(lambda: len(paths_in(engine)) == 4)
+    first = photos / "sub0" / "img_0000.jpg"
+    before = engine.catalog.embedding_of(engine.catalog.image_by_path(str(first)).id)
+    text_before = engine.encoder.encode_texts(["a red boat"])
+    assert wait_for(lambda: not engine.encoder.image_tower_loaded, timeout=15)
+    assert np.array_equal(engine.encoder.encode_texts(["a red boat"]), text_before)
+    assert len(engine.search(SearchRequest(text="boat", limit=10)).hits) == 4
+
+    os.link(first, photos / "again.jpg")  # a new file: the tower is read back to encode it
+    assert wait_for(lambda: str(photos / "again.jpg") in paths_in(engine))
+    again = engine.catalog.embedding_of(engine.catalog.image_by_path(str(photos / "again.jpg")).id)
+    assert np.allclose(again, before, atol=1e-6)
+    # ...and an image query from outside the library needs it too.
+    assert wait_for(lambda: not engine.encoder.image_tower_loaded, timeout=15)
+    hits = engine.search(SearchRequest(image=str(make_photo(photos.parent / "outside.jpg", seed=1)), limit=3)).hits
+    assert len(hits) == 3 and engine.encoder.image_tower_loaded
+
+
+def test_image_tower_is_kept_when_the_ttl_is_zero(engine_factory, make_library):
+    engine = engine_factory(settle_s=0.3, image_model_ttl_s=0)
+    engine.add_root(make_library(2))
+    engine.start(watch=True)
+    assert wait_for(lambda: len(paths_in(engine)) == 2)
+    time.sleep(1.0)
+    assert engine.encoder.image_tower_loaded
