@@ -28,7 +28,7 @@ def encoder_sweep(quick: bool) -> list[dict]:
 
     model_dir = c.model_folder()
     rows = []
-    fp32 = ClipEncoder(str(model_dir), precision="fp32")
+    fp32 = ClipEncoder(str(model_dir), precision="fp32", text_precision="model")
     fp32.load()
     bf16 = ClipEncoder(str(model_dir), precision="bf16")
     bf16.load()
@@ -58,17 +58,43 @@ def encoder_sweep(quick: bool) -> list[dict]:
                 rows.append({"variant": name, "threads": threads, "batch": batch, "images_per_s": rate, "cos_vs_fp32": cos})
                 print(f"  {name:14s} threads={threads} batch={batch:3d}: {rate:6.1f} img/s"
                       + (f"  cos vs fp32 {cos:.5f}" if cos is not None else ""), flush=True)
+    # Every core on one batch: torch threads inside each operation, or the batch split into one
+    # single-threaded slice per core (what the phased indexer does), interleaved, best of 5.
+    cores = os.cpu_count() or 1
+    ways = {"1 thread": dict(threads=1), f"{cores} torch threads": dict(threads=cores),
+            f"{cores} single-thread slices": dict(threads=cores, split=True)}
+    best: dict[str, float] = {}
+    for _ in range(2 if quick else 5):
+        for name, kw in ways.items():
+            t0 = time.perf_counter()
+            bf16.encode_pixels(x[:32], **kw)
+            best[name] = min(best.get(name, float("inf")), time.perf_counter() - t0)
+    for name, seconds in best.items():
+        rate = 32 / seconds
+        rows.append({"variant": f"bf16, batch 32, {name}", "images_per_s": rate,
+                     "vs_1_thread": best["1 thread"] / seconds})
+        print(f"  bf16 batch 32, {name:24s}: {rate:6.1f} img/s ({best['1 thread'] / seconds:.2f}x one thread)", flush=True)
     torch.set_num_threads(os.cpu_count() or 1)
-    # a text query, fp32 text tower (what the app does), single query latency
-    for _ in range(3):
-        bf16.encode_texts(["warm up"])
-    lat = []
-    for i in range(30):
-        t0 = time.perf_counter()
-        bf16.encode_texts([f"a photo of a dog on a beach number {i}"])
-        lat.append((time.perf_counter() - t0) * 1000)
-    rows.append({"variant": "text query (fp32 text tower)", "p50_ms": c.median(lat), "p95_ms": c.pct(lat, 95)})
-    print(f"  text query: p50 {c.median(lat):.1f} ms, p95 {c.pct(lat, 95):.1f} ms", flush=True)
+    # A text query (6 words), each text-tower precision, interleaved: latency and cosine to fp32.
+    towers = {"fp32": fp32, "bf16": ClipEncoder(str(model_dir), precision="bf16", text_precision="model"),
+              "int8 (shipped on CPU)": bf16}
+    texts = [f"a photo of a dog on a beach {i}" for i in range(30)]
+    ref_t = fp32.encode_texts(texts)
+    lat: dict[str, list[float]] = {k: [] for k in towers}
+    for enc in towers.values():
+        for i in range(3):
+            enc.encode_texts([f"warm up {i}"])
+    for i, text in enumerate(texts):
+        for name, enc in towers.items():
+            t0 = time.perf_counter()
+            enc.encode_texts([text + " x"])
+            lat[name].append((time.perf_counter() - t0) * 1000)
+    for name, enc in towers.items():
+        cos = np.sum(enc.encode_texts(texts) * ref_t, axis=1)
+        rows.append({"variant": f"text query, text tower {name}", "p50_ms": c.median(lat[name]),
+                     "p95_ms": c.pct(lat[name], 95), "cos_vs_fp32_mean": float(cos.mean()), "cos_vs_fp32_min": float(cos.min())})
+        print(f"  text query, tower {name:22s}: p50 {c.median(lat[name]):.1f} ms, p95 {c.pct(lat[name], 95):.1f} ms, "
+              f"cos vs fp32 mean {cos.mean():.4f} min {cos.min():.4f}", flush=True)
     return rows
 
 
