@@ -231,8 +231,8 @@ class ClipEncoder:
         `threads`: torch threads for this call on CPU (the indexer leaves cores to decoding).
         `split`: on CPU, give each of the `threads` cores its own slice of the batch to encode
         single-threaded, instead of running every layer on all of them: the cores never wait
-        for each other between operations (2 cores, ViT-B/32 bf16, batch 32: 1.9x one core,
-        against 1.7x for two torch threads on the whole batch; bench/design.py)."""
+        for each other between operations (2 cores, ViT-B/32 bf16, batch 32: 1.85x one core,
+        against 1.76x for two torch threads on the whole batch; bench/design.py)."""
         import torch
 
         self.load()
@@ -265,7 +265,7 @@ class ClipEncoder:
     def release_image_tower(self, idle_s: float = 0.0) -> bool:
         """Free the image tower's weights (ViT-B/32: ~170 MB in bf16) once no image has been
         encoded for `idle_s` seconds. Text queries and searches by an indexed photo do not
-        use it; the next image to encode reads it back from the model file (about a second), as
+        use it; the next image to encode reads it back from the model file (0.5-0.9 s), as
         Immich unloads its models after an idle while. True if it was released."""
         import torch
 
