@@ -149,19 +149,20 @@ def table(rows: list[list], header: list[str]) -> str:
 
 def rss_mb(pid: int | None = None) -> float:
     """Resident memory (VmRSS) in MB."""
+    return _status_mb("VmRSS", pid)
+
+
+def _status_mb(field: str, pid: int | None) -> float:
     with open(f"/proc/{pid or 'self'}/status") as fh:
         for line in fh:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) / 1024
     return float("nan")
 
 
 def peak_rss_mb(pid: int | None = None) -> float:
-    with open(f"/proc/{pid or 'self'}/status") as fh:
-        for line in fh:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
+    """Peak resident memory (VmHWM) in MB."""
+    return _status_mb("VmHWM", pid)
 
 
 def write_json(name: str, data: dict) -> Path:

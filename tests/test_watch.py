@@ -15,15 +15,11 @@ from clipdesk.engine import Listener
 from clipdesk.watcher import FolderWatcher
 
 from conftest import make_photo
+from reliability.util import wait_for as _wait_for
 
 
-def wait_for(predicate, timeout: float = 20.0, step: float = 0.05) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(step)
-    return predicate()
+def wait_for(predicate, timeout: float = 20.0) -> bool:
+    return _wait_for(predicate, timeout)
 
 
 def paths_in(engine) -> set[str]:

@@ -96,7 +96,7 @@ def default_schedule(device: str | None) -> str:
     wait. Running both at once splits the cores at a fixed ratio that never matches the
     work: with one torch thread a core idled whenever the decoders were ahead, and two torch
     threads next to busy decoders wait for each other. Measured in one run on 2 cores
-    (bench/indexing.py): 82% of the stage-sum bound phased, 64% overlapped.
+    (bench/indexing.py): 81% of the stage-sum bound phased, 69-72% overlapped.
     "overlap" (GPU): the encoder needs no CPU, so decoding runs ahead of it on every core."""
     return "overlap" if device not in (None, "cpu") else "phased"
 

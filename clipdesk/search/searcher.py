@@ -144,7 +144,7 @@ class Searcher:
         allowed = None if request.filters.is_empty() else self._allowed_ids(request.filters)
         want = request.offset + request.limit + 1  # one extra says whether there is a next page
         # Text in the query puts its vector among text embeddings, away from the photos: a wider search.
-        ef = index.params.ef_search_text if request.text.strip() else None
+        ef = index.params.ef_search_text if (request.text or "").strip() else None
         ids, scores = index.search(query, want, allowed, ef=ef)
         page_ids = ids[request.offset : request.offset + request.limit].tolist()
         page_scores = scores[request.offset : request.offset + request.limit].tolist()
