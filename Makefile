@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup system-deps run test bench clean
+.PHONY: setup system-deps run test check bench clean
 
 # Debian packages: Xvfb and xdotool for the real-window test, and the X11 libraries Qt's xcb
 # platform needs to open a window. Installed when we are root with apt-get; otherwise the
@@ -34,7 +34,15 @@ system-deps:
 run: setup
 	$(BIN)/clipdesk
 
-test: setup
+# Static checks: lint and format (ruff), types of the core (mypy; the UI is left to its tests),
+# and the import contracts in pyproject.toml (only clipdesk.ui imports Qt; layers only import downwards).
+check: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+test: check
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
 
 clean:

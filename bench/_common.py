@@ -3,6 +3,7 @@
 Every benchmark compares its variants side by side in one run (the machine is shared and
 noisy, so only ratios measured together mean much) and writes its results to bench/out/.
 """
+
 from __future__ import annotations
 
 import json
@@ -40,8 +41,14 @@ def machine() -> dict:
     except (ValueError, OSError):
         mem = float("nan")
     isa = [f for f in ("avx2", "avx512f", "avx512_bf16", "avx512_vnni", "amx_bf16", "amx_int8") if f" {f}" in flags]
-    return {"cpu": model, "cores": os.cpu_count(), "memory_gib": round(mem, 1), "isa": isa,
-            "python": platform.python_version(), "platform": platform.platform()}
+    return {
+        "cpu": model,
+        "cores": os.cpu_count(),
+        "memory_gib": round(mem, 1),
+        "isa": isa,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
 
 
 def model_folder(size: str = "vit-b-32") -> Path:

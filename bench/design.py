@@ -1,11 +1,12 @@
 """The measurements behind the pipeline's settings, side by side in one run:
 
-  encoder: precision (fp32, bf16 weights, bf16 autocast) x batch size x torch threads
-  decode:  full decode vs DCT-scaled (draft) decode of 12 MP JPEGs, thumbnail cost
-  decode throughput alone: threads vs worker processes, 1-3 workers
+encoder: precision (fp32, bf16 weights, bf16 autocast) x batch size x torch threads
+decode:  full decode vs DCT-scaled (draft) decode of 12 MP JPEGs, thumbnail cost
+decode throughput alone: threads vs worker processes, 1-3 workers
 
-    .venv/bin/python bench/design.py [--quick] [--only encoder|decode]
+  .venv/bin/python bench/design.py [--quick] [--only encoder|decode]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -16,9 +17,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import _common as c  # noqa: E402
-
-import numpy as np  # noqa: E402
+import _common as c
+import numpy as np
 
 
 def encoder_sweep(quick: bool) -> list[dict]:
@@ -55,14 +55,22 @@ def encoder_sweep(quick: bool) -> list[dict]:
                     reps.append(time.perf_counter() - t0)
                 rate = batch / min(reps)
                 cos = float(np.mean(np.sum(fn(x[:32]) * ref, axis=1))) if batch == 32 else None
-                rows.append({"variant": name, "threads": threads, "batch": batch, "images_per_s": rate, "cos_vs_fp32": cos})
-                print(f"  {name:14s} threads={threads} batch={batch:3d}: {rate:6.1f} img/s"
-                      + (f"  cos vs fp32 {cos:.5f}" if cos is not None else ""), flush=True)
+                rows.append(
+                    {"variant": name, "threads": threads, "batch": batch, "images_per_s": rate, "cos_vs_fp32": cos}
+                )
+                print(
+                    f"  {name:14s} threads={threads} batch={batch:3d}: {rate:6.1f} img/s"
+                    + (f"  cos vs fp32 {cos:.5f}" if cos is not None else ""),
+                    flush=True,
+                )
     # Every core on one batch: torch threads inside each operation, or the batch split into one
     # single-threaded slice per core (what the phased indexer does), interleaved, best of 5.
     cores = os.cpu_count() or 1
-    ways = {"1 thread": dict(threads=1), f"{cores} torch threads": dict(threads=cores),
-            f"{cores} single-thread slices": dict(threads=cores, split=True)}
+    ways = {
+        "1 thread": dict(threads=1),
+        f"{cores} torch threads": dict(threads=cores),
+        f"{cores} single-thread slices": dict(threads=cores, split=True),
+    }
     best: dict[str, float] = {}
     for _ in range(2 if quick else 5):
         for name, kw in ways.items():
@@ -71,13 +79,19 @@ def encoder_sweep(quick: bool) -> list[dict]:
             best[name] = min(best.get(name, float("inf")), time.perf_counter() - t0)
     for name, seconds in best.items():
         rate = 32 / seconds
-        rows.append({"variant": f"bf16, batch 32, {name}", "images_per_s": rate,
-                     "vs_1_thread": best["1 thread"] / seconds})
-        print(f"  bf16 batch 32, {name:24s}: {rate:6.1f} img/s ({best['1 thread'] / seconds:.2f}x one thread)", flush=True)
+        rows.append(
+            {"variant": f"bf16, batch 32, {name}", "images_per_s": rate, "vs_1_thread": best["1 thread"] / seconds}
+        )
+        print(
+            f"  bf16 batch 32, {name:24s}: {rate:6.1f} img/s ({best['1 thread'] / seconds:.2f}x one thread)", flush=True
+        )
     torch.set_num_threads(os.cpu_count() or 1)
     # A text query (6 words), each text-tower precision, interleaved: latency and cosine to fp32.
-    towers = {"fp32": fp32, "bf16": ClipEncoder(str(model_dir), precision="bf16", text_precision="model"),
-              "int8 (shipped on CPU)": bf16}
+    towers = {
+        "fp32": fp32,
+        "bf16": ClipEncoder(str(model_dir), precision="bf16", text_precision="model"),
+        "int8 (shipped on CPU)": bf16,
+    }
     texts = [f"a photo of a dog on a beach {i}" for i in range(30)]
     ref_t = fp32.encode_texts(texts)
     lat: dict[str, list[float]] = {k: [] for k in towers}
@@ -91,10 +105,20 @@ def encoder_sweep(quick: bool) -> list[dict]:
             lat[name].append((time.perf_counter() - t0) * 1000)
     for name, enc in towers.items():
         cos = np.sum(enc.encode_texts(texts) * ref_t, axis=1)
-        rows.append({"variant": f"text query, text tower {name}", "p50_ms": c.median(lat[name]),
-                     "p95_ms": c.pct(lat[name], 95), "cos_vs_fp32_mean": float(cos.mean()), "cos_vs_fp32_min": float(cos.min())})
-        print(f"  text query, tower {name:22s}: p50 {c.median(lat[name]):.1f} ms, p95 {c.pct(lat[name], 95):.1f} ms, "
-              f"cos vs fp32 mean {cos.mean():.4f} min {cos.min():.4f}", flush=True)
+        rows.append(
+            {
+                "variant": f"text query, text tower {name}",
+                "p50_ms": c.median(lat[name]),
+                "p95_ms": c.pct(lat[name], 95),
+                "cos_vs_fp32_mean": float(cos.mean()),
+                "cos_vs_fp32_min": float(cos.min()),
+            }
+        )
+        print(
+            f"  text query, tower {name:22s}: p50 {c.median(lat[name]):.1f} ms, p95 {c.pct(lat[name], 95):.1f} ms, "
+            f"cos vs fp32 mean {cos.mean():.4f} min {cos.min():.4f}",
+            flush=True,
+        )
     return rows
 
 
@@ -106,20 +130,20 @@ def _decode_full(path):
     return im.size
 
 
-
-
 def decode_sweep(quick: bool) -> list[dict]:
-    from clipdesk.imaging.decode import ModelInput, _to_model_pixels, make_thumbnail, open_image
     import tempfile
 
+    from clipdesk.imaging.decode import ModelInput, _to_model_pixels, make_thumbnail, open_image
     from clipdesk.imaging.pool import DecodePool, prepare_file
 
     files = c.photo_files(c.make_12mp_folder(40), 16 if quick else 40)
     rows = []
     spec = ModelInput()
-    for name, fn in [("full decode (Image.load)", lambda f: _decode_full(f)),
-                     ("DCT-scaled decode (draft 1/8)", lambda f: open_image(f, draft_to=320)),
-                     ("draft decode + model pixels", lambda f: _to_model_pixels(open_image(f, draft_to=320)[0], spec))]:
+    for name, fn in [
+        ("full decode (Image.load)", lambda f: _decode_full(f)),
+        ("DCT-scaled decode (draft 1/8)", lambda f: open_image(f, draft_to=320)),
+        ("draft decode + model pixels", lambda f: _to_model_pixels(open_image(f, draft_to=320)[0], spec)),
+    ]:
         fn(files[0])
         t0 = time.perf_counter()
         for f in files[:12]:
@@ -136,7 +160,7 @@ def decode_sweep(quick: bool) -> list[dict]:
     print(f"  {'thumbnail from the draft':32s} {ms:6.1f} ms/image", flush=True)
 
     # Decode throughput alone (no encoder): threads vs processes.
-    for workers in ((2,) if quick else (1, 2, 3)):
+    for workers in (2,) if quick else (1, 2, 3):
         for mode in ("thread", "process"):
             pool = ThreadPoolExecutor(workers) if mode == "thread" else DecodePool(workers)
             thumbs = tempfile.mkdtemp(prefix="thumbs-")
@@ -166,9 +190,13 @@ def main() -> None:
     rows = []
     for section, items in out.items():
         for r in items:
-            value = (f"{r['images_per_s']:.1f} img/s" if "images_per_s" in r else
-                     f"{r['ms_per_image']:.1f} ms/img" if "ms_per_image" in r else
-                     f"p50 {r['p50_ms']:.1f} ms, p95 {r['p95_ms']:.1f} ms")
+            value = (
+                f"{r['images_per_s']:.1f} img/s"
+                if "images_per_s" in r
+                else f"{r['ms_per_image']:.1f} ms/img"
+                if "ms_per_image" in r
+                else f"p50 {r['p50_ms']:.1f} ms, p95 {r['p95_ms']:.1f} ms"
+            )
             extra = f"threads {r['threads']}, batch {r['batch']}" if "threads" in r else ""
             cos = f"{r['cos_vs_fp32']:.5f}" if r.get("cos_vs_fp32") is not None else ""
             rows.append([section, r["variant"], extra, value, cos])

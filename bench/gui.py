@@ -11,6 +11,7 @@ indexed with the full-size ViT-B/32 architecture (random weights). Measured in t
     every visible cell's thumbnail is loaded; split into Enter -> result arrived (search on
     the engine's thread) and result arrived -> thumbnails painted (the GUI's part).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,9 +25,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import _common as c  # noqa: E402
+import _common as c
 
-CHILD = r'''
+CHILD = r"""
 import json, os, sys, time
 T0 = float(sys.argv[1]); DATA = sys.argv[2]; MODEL = sys.argv[3]; QUERY = sys.argv[4]
 marks = {}
@@ -122,7 +123,7 @@ appmod.run_app(DATA, MODEL, settings_path=os.path.join(DATA, "ui-settings.ini"))
 marks = {k: (v - T0 if isinstance(v, float) and not k.startswith("rss") else v) for k, v in marks.items()}
 print("MARKS " + json.dumps(marks), flush=True)
 os._exit(0)
-'''
+"""
 
 
 def prepare(data: Path, model_dir: Path) -> None:
@@ -146,34 +147,64 @@ def main() -> None:
     runs = []
     for i in range(args.runs):
         t0 = time.time()
-        proc = subprocess.run([sys.executable, "-c", CHILD, repr(t0), str(data), str(model_dir), f"beach sunset {i}"],
-                              capture_output=True, text=True, env=env, timeout=180)
+        proc = subprocess.run(
+            [sys.executable, "-c", CHILD, repr(t0), str(data), str(model_dir), f"beach sunset {i}"],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=180,
+        )
         line = next((l for l in proc.stdout.splitlines() if l.startswith("MARKS ")), None)
         if line is None:
             print(proc.stdout[-2000:], proc.stderr[-3000:])
             continue
         m = json.loads(line[6:])
         runs.append(m)
-        print(f"  run {i + 1}: window drawn {m.get('window_painted', float('nan')) * 1000:.0f} ms after launch "
-              f"(torch loaded by then: {m.get('torch_at_paint')}); Enter -> result "
-              f"{(m.get('result', float('nan')) - m.get('enter', float('nan'))) * 1000:.0f} ms; result -> page painted "
-              f"{(m.get('page_painted', float('nan')) - m.get('result', float('nan'))) * 1000:.0f} ms", flush=True)
+        print(
+            f"  run {i + 1}: window drawn {m.get('window_painted', float('nan')) * 1000:.0f} ms after launch "
+            f"(torch loaded by then: {m.get('torch_at_paint')}); Enter -> result "
+            f"{(m.get('result', float('nan')) - m.get('enter', float('nan'))) * 1000:.0f} ms; result -> page painted "
+            f"{(m.get('page_painted', float('nan')) - m.get('result', float('nan'))) * 1000:.0f} ms",
+            flush=True,
+        )
     shutil.rmtree(data, ignore_errors=True)
     if not runs:
         raise SystemExit("no run produced timings")
     ms = lambda key: [r[key] * 1000 for r in runs if key in r]  # noqa: E731
     diff = lambda a, b: [(r[b] - r[a]) * 1000 for r in runs if a in r and b in r]  # noqa: E731
     rows = [
-        ["launch -> window drawn", f"{c.median(ms('window_painted')):.0f}", f"{max(ms('window_painted'), default=float('nan')):.0f}", "<= 1000"],
-        ["Enter -> search result arrived", f"{c.median(diff('enter', 'result')):.0f}", f"{max(diff('enter', 'result'), default=float('nan')):.0f}", "-"],
-        ["result arrived -> first page painted", f"{c.median(diff('result', 'page_painted')):.0f}", f"{max(diff('result', 'page_painted'), default=float('nan')):.0f}", "<= 100"],
-        ["Enter -> first page painted", f"{c.median(diff('enter', 'page_painted')):.0f}", f"{max(diff('enter', 'page_painted'), default=float('nan')):.0f}", "-"],
+        [
+            "launch -> window drawn",
+            f"{c.median(ms('window_painted')):.0f}",
+            f"{max(ms('window_painted'), default=float('nan')):.0f}",
+            "<= 1000",
+        ],
+        [
+            "Enter -> search result arrived",
+            f"{c.median(diff('enter', 'result')):.0f}",
+            f"{max(diff('enter', 'result'), default=float('nan')):.0f}",
+            "-",
+        ],
+        [
+            "result arrived -> first page painted",
+            f"{c.median(diff('result', 'page_painted')):.0f}",
+            f"{max(diff('result', 'page_painted'), default=float('nan')):.0f}",
+            "<= 100",
+        ],
+        [
+            "Enter -> first page painted",
+            f"{c.median(diff('enter', 'page_painted')):.0f}",
+            f"{max(diff('enter', 'page_painted'), default=float('nan')):.0f}",
+            "-",
+        ],
     ]
     print()
     print(c.table(rows, ["GUI timing (ms)", "median", "worst", "target"]))
     print(f"torch imported before the first paint: {any(r.get('torch_at_paint') for r in runs)}")
-    print(f"resident memory of the app after the first search (corpus library, model loaded): "
-          f"{c.median([r['rss_mb'] for r in runs if 'rss_mb' in r]):.0f} MB")
+    print(
+        f"resident memory of the app after the first search (corpus library, model loaded): "
+        f"{c.median([r['rss_mb'] for r in runs if 'rss_mb' in r]):.0f} MB"
+    )
     print(f"\nwritten: {c.write_json('gui', {'runs': runs})}")
 
 

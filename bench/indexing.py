@@ -8,6 +8,7 @@ Material: N generated 12 MP JPEGs (4000x3000, photo-like, 2-3.5 MB, camera EXIF;
 under bench/out/) plus the shared corpus; the full-size ViT-B/32 architecture with random
 weights (the real model's speed). Results: a table on stdout and bench/out/indexing.json.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,9 +22,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import _common as c  # noqa: E402
-
-import numpy as np  # noqa: E402
+import _common as c
+import numpy as np
 
 
 class LatencyProbe:
@@ -42,7 +42,7 @@ class LatencyProbe:
             time.sleep(self.period)
             self.late.append(max(0.0, time.perf_counter() - t0 - self.period))
 
-    def __enter__(self) -> "LatencyProbe":
+    def __enter__(self) -> LatencyProbe:
         self._thread.start()
         return self
 
@@ -52,7 +52,11 @@ class LatencyProbe:
 
     def summary(self) -> dict:
         ms = [x * 1000 for x in self.late]
-        return {"p50_ms": round(c.pct(ms, 50), 2), "p99_ms": round(c.pct(ms, 99), 2), "max_ms": round(max(ms, default=0), 1)}
+        return {
+            "p50_ms": round(c.pct(ms, 50), 2),
+            "p99_ms": round(c.pct(ms, 99), 2),
+            "max_ms": round(max(ms, default=0), 1),
+        }
 
 
 def stage_times(files: list[Path], encoder, batch: int) -> dict:
@@ -90,8 +94,13 @@ def stage_times(files: list[Path], encoder, batch: int) -> dict:
             reps.append((time.perf_counter() - t0) / batch)
         out[n] = min(reps)
     torch.set_num_threads(threads)
-    return {"decode_preprocess_s": float(np.mean(t_dec)), "thumbnail_s": float(np.mean(t_thumb)),
-            "encode_1thread_s": out[1], f"encode_{threads}threads_wall_s": out[threads], "threads": threads}
+    return {
+        "decode_preprocess_s": float(np.mean(t_dec)),
+        "thumbnail_s": float(np.mean(t_thumb)),
+        "encode_1thread_s": out[1],
+        f"encode_{threads}threads_wall_s": out[threads],
+        "threads": threads,
+    }
 
 
 def ceiling(encoder, batch: int, seconds: float = 8.0) -> float:
@@ -147,8 +156,18 @@ def reference_vectors(files: list[Path], naive: dict[str, np.ndarray], model) ->
     return out / np.linalg.norm(out, axis=1, keepdims=True)
 
 
-def run_pipeline(name: str, folders: list[Path], model_dir: Path, *, schedule: str, mode: str, workers: int,
-                 threads: int, precision: str, batch: int) -> dict:
+def run_pipeline(
+    name: str,
+    folders: list[Path],
+    model_dir: Path,
+    *,
+    schedule: str,
+    mode: str,
+    workers: int,
+    threads: int,
+    precision: str,
+    batch: int,
+) -> dict:
     from clipdesk.engine import Engine
 
     data = Path(tempfile.mkdtemp(prefix=f"clipdesk-bench-{name}-"))
@@ -168,9 +187,21 @@ def run_pipeline(name: str, folders: list[Path], model_dir: Path, *, schedule: s
     ids = engine.catalog.live_vector_ids(engine.model_id)
     records = engine.catalog.images(ids.tolist())
     vectors = {records[i].path: engine.catalog.embedding_of(int(i)) for i in ids.tolist()}
-    result = {"name": name, "schedule": schedule, "mode": mode, "workers": workers, "threads": threads, "precision": engine.encoder.precision,
-              "batch": batch, "encoded": report.encoded, "errors": report.errors, "seconds": seconds,
-              "images_per_s": report.encoded / seconds, "ui_latency": probe.summary(), "vectors": vectors}
+    result = {
+        "name": name,
+        "schedule": schedule,
+        "mode": mode,
+        "workers": workers,
+        "threads": threads,
+        "precision": engine.encoder.precision,
+        "batch": batch,
+        "encoded": report.encoded,
+        "errors": report.errors,
+        "seconds": seconds,
+        "images_per_s": report.encoded / seconds,
+        "ui_latency": probe.summary(),
+        "vectors": vectors,
+    }
     engine.close()
     del engine
     gc.collect()
@@ -213,8 +244,11 @@ def main() -> None:
         os.link(f, twelve / f.name) if os.stat(f).st_dev == os.stat(work).st_dev else shutil.copy2(f, twelve / f.name)
     folders = [twelve] if args.no_corpus else [twelve, c.CORPUS]
     files = sorted(twelve.glob("*.jpg")) + ([] if args.no_corpus else c.corpus_files())
-    print(f"{len(files)} files: {args.photos} x 12 MP JPEG + {len(files) - args.photos} corpus photos; "
-          f"{cores} cores; torch {torch.__version__}", flush=True)
+    print(
+        f"{len(files)} files: {args.photos} x 12 MP JPEG + {len(files) - args.photos} corpus photos; "
+        f"{cores} cores; torch {torch.__version__}",
+        flush=True,
+    )
 
     # -- stages alone, and the encoder ceiling ----------------------------------------------------
     encoder = ClipEncoder(str(model_dir))
@@ -227,10 +261,13 @@ def main() -> None:
     fp32 = ClipEncoder(str(model_dir), precision="fp32")
     fp32.load()
     ceil_fp32 = ceiling(fp32, args.batch, seconds=6.0)
-    print(f"stages per image: decode+preprocess {stages['decode_preprocess_s']*1000:.1f} ms, "
-          f"thumbnail {stages['thumbnail_s']*1000:.1f} ms, encode {stages['encode_1thread_s']*1000:.1f} ms "
-          f"(1 thread, {precision}); bound {bound:.1f} img/s; ceiling {ceil:.1f} img/s ({precision}), "
-          f"{ceil_fp32:.1f} (fp32)", flush=True)
+    print(
+        f"stages per image: decode+preprocess {stages['decode_preprocess_s'] * 1000:.1f} ms, "
+        f"thumbnail {stages['thumbnail_s'] * 1000:.1f} ms, encode {stages['encode_1thread_s'] * 1000:.1f} ms "
+        f"(1 thread, {precision}); bound {bound:.1f} img/s; ceiling {ceil:.1f} img/s ({precision}), "
+        f"{ceil_fp32:.1f} (fp32)",
+        flush=True,
+    )
 
     # -- the pipeline, shipped configuration and alternatives ---------------------------------------
     # shipped on CPU: "phased" (decoders, then the encoder, each on every core); "overlap" runs
@@ -249,10 +286,14 @@ def main() -> None:
         ]
     runs = []
     for name, schedule, mode, w, t, p in variants:
-        r = run_pipeline(name, folders, model_dir, schedule=schedule, mode=mode, workers=w, threads=t, precision=p,
-                         batch=args.batch)
-        print(f"  {name:18s} {r['images_per_s']:6.1f} img/s  ({r['encoded']} in {r['seconds']:.1f} s, "
-              f"{r['errors']} errors; UI lateness p99 {r['ui_latency']['p99_ms']} ms)", flush=True)
+        r = run_pipeline(
+            name, folders, model_dir, schedule=schedule, mode=mode, workers=w, threads=t, precision=p, batch=args.batch
+        )
+        print(
+            f"  {name:18s} {r['images_per_s']:6.1f} img/s  ({r['encoded']} in {r['seconds']:.1f} s, "
+            f"{r['errors']} errors; UI lateness p99 {r['ui_latency']['p99_ms']} ms)",
+            flush=True,
+        )
         runs.append(r)
     torch.set_num_threads(threads)
     # The machine's free CPU drifts: measure the stages and the ceiling again after the
@@ -263,8 +304,11 @@ def main() -> None:
     stage_sum = stages["decode_preprocess_s"] + stages["thumbnail_s"] + stages["encode_1thread_s"]
     bound = cores / stage_sum
     ceil = (ceil + ceiling(encoder, args.batch)) / 2
-    print(f"stages again: bound now {cores / (again['decode_preprocess_s'] + again['thumbnail_s'] + again['encode_1thread_s']):.1f}"
-          f" img/s; mean bound {bound:.1f} img/s, mean ceiling {ceil:.1f} img/s", flush=True)
+    print(
+        f"stages again: bound now {cores / (again['decode_preprocess_s'] + again['thumbnail_s'] + again['encode_1thread_s']):.1f}"
+        f" img/s; mean bound {bound:.1f} img/s, mean ceiling {ceil:.1f} img/s",
+        flush=True,
+    )
 
     # -- the naive loop ---------------------------------------------------------------------------
     del fp32
@@ -293,50 +337,141 @@ def main() -> None:
     again = next((r for r in runs if r["name"] == "shipped (again)"), None)
     if again:
         base = (shipped["images_per_s"] + again["images_per_s"]) / 2
-    rows = [[r["name"], r["schedule"], r["mode"], r["workers"], r["threads"], r["precision"], f"{r['images_per_s']:.1f}",
-             f"{r['images_per_s'] / naive_rate:.1f}x", f"{r['images_per_s'] / bound:.0%}",
-             f"{r['ui_latency']['p99_ms']}"] for r in runs]
-    rows.append(["naive loop", "-", "-", 1, threads, "fp32", f"{naive_rate:.1f}", "1.0x", f"{naive_rate / bound:.0%}", "-"])
-    rows.append(["encoder alone (ceiling)", "-", "-", "-", threads, precision, f"{ceil:.1f}", f"{ceil / naive_rate:.1f}x",
-                 f"{ceil / bound:.0%}", "-"])
-    rows.append(["encoder alone fp32", "-", "-", "-", threads, "fp32", f"{ceil_fp32:.1f}", f"{ceil_fp32 / naive_rate:.1f}x",
-                 f"{ceil_fp32 / bound:.0%}", "-"])
+    rows = [
+        [
+            r["name"],
+            r["schedule"],
+            r["mode"],
+            r["workers"],
+            r["threads"],
+            r["precision"],
+            f"{r['images_per_s']:.1f}",
+            f"{r['images_per_s'] / naive_rate:.1f}x",
+            f"{r['images_per_s'] / bound:.0%}",
+            f"{r['ui_latency']['p99_ms']}",
+        ]
+        for r in runs
+    ]
+    rows.append(
+        ["naive loop", "-", "-", 1, threads, "fp32", f"{naive_rate:.1f}", "1.0x", f"{naive_rate / bound:.0%}", "-"]
+    )
+    rows.append(
+        [
+            "encoder alone (ceiling)",
+            "-",
+            "-",
+            "-",
+            threads,
+            precision,
+            f"{ceil:.1f}",
+            f"{ceil / naive_rate:.1f}x",
+            f"{ceil / bound:.0%}",
+            "-",
+        ]
+    )
+    rows.append(
+        [
+            "encoder alone fp32",
+            "-",
+            "-",
+            "-",
+            threads,
+            "fp32",
+            f"{ceil_fp32:.1f}",
+            f"{ceil_fp32 / naive_rate:.1f}x",
+            f"{ceil_fp32 / bound:.0%}",
+            "-",
+        ]
+    )
     print()
-    print(c.table(rows, ["variant", "schedule", "decode", "workers", "torch thr", "precision", "img/s", "vs naive",
-                         "vs bound", "UI p99 ms"]))
+    print(
+        c.table(
+            rows,
+            [
+                "variant",
+                "schedule",
+                "decode",
+                "workers",
+                "torch thr",
+                "precision",
+                "img/s",
+                "vs naive",
+                "vs bound",
+                "UI p99 ms",
+            ],
+        )
+    )
     print()
-    print(c.table([
-        ["decode + preprocess (DCT-scaled)", f"{stages['decode_preprocess_s'] * 1000:.1f} ms"],
-        ["thumbnail (resize + JPEG write)", f"{stages['thumbnail_s'] * 1000:.1f} ms"],
-        [f"encode, batch {args.batch}, 1 thread, {precision}", f"{stages['encode_1thread_s'] * 1000:.1f} ms"],
-        [f"(encode, batch {args.batch}, {threads} threads, wall)", f"{stages[f'encode_{threads}threads_wall_s'] * 1000:.1f} ms"],
-        [f"stage-sum bound = {cores} cores / sum", f"{bound:.1f} img/s"],
-    ], ["stage, per image", "time"]))
+    print(
+        c.table(
+            [
+                ["decode + preprocess (DCT-scaled)", f"{stages['decode_preprocess_s'] * 1000:.1f} ms"],
+                ["thumbnail (resize + JPEG write)", f"{stages['thumbnail_s'] * 1000:.1f} ms"],
+                [f"encode, batch {args.batch}, 1 thread, {precision}", f"{stages['encode_1thread_s'] * 1000:.1f} ms"],
+                [
+                    f"(encode, batch {args.batch}, {threads} threads, wall)",
+                    f"{stages[f'encode_{threads}threads_wall_s'] * 1000:.1f} ms",
+                ],
+                [f"stage-sum bound = {cores} cores / sum", f"{bound:.1f} img/s"],
+            ],
+            ["stage, per image", "time"],
+        )
+    )
     print()
-    print(c.table([[k, f"{v['mean_cos']:.4f}", f"{v['min_cos']:.4f}", f"{v['top10_overlap']:.3f}"] for k, v in checks.items()],
-                  ["embeddings", "mean cos", "min cos", "top-10 overlap"]))
-    print(f"(reference spread: mean pairwise cosine between different photos {spread['mean_pairwise_cos']:.3f}, "
-          f"5th percentile {spread['p5_pairwise_cos']:.3f})")
+    print(
+        c.table(
+            [
+                [k, f"{v['mean_cos']:.4f}", f"{v['min_cos']:.4f}", f"{v['top10_overlap']:.3f}"]
+                for k, v in checks.items()
+            ],
+            ["embeddings", "mean cos", "min cos", "top-10 overlap"],
+        )
+    )
+    print(
+        f"(reference spread: mean pairwise cosine between different photos {spread['mean_pairwise_cos']:.3f}, "
+        f"5th percentile {spread['p5_pairwise_cos']:.3f})"
+    )
     print()
     ratio_naive, ratio_bound = base / naive_rate, base / bound
     agree = checks[f"pipeline ({shipped['precision']}) vs reference"]
-    print(f"shipped: {base:.1f} img/s = {ratio_naive:.1f}x naive (target >= 7x: {'met' if ratio_naive >= 7 else 'NOT met'}), "
-          f"{ratio_bound:.0%} of the stage-sum bound (target >= 80%: {'met' if ratio_bound >= 0.8 else 'NOT met'}), "
-          f"{base / ceil:.0%} of the encoder-alone ceiling")
-    print(f"the encoder alone (no decoding at all) does {ceil / naive_rate:.1f}x the naive loop: the most any "
-          f"pipeline could reach here; the naive loop on the 12 MP JPEGs alone: {naive_12mp:.1f} img/s")
-    print(f"agreement: mean cos {agree['mean_cos']:.4f} (>= 0.99: {'met' if agree['mean_cos'] >= 0.99 else 'NOT met'}), "
-          f"top-10 overlap {agree['top10_overlap']:.3f} (>= 0.95: {'met' if agree['top10_overlap'] >= 0.95 else 'NOT met'})")
+    print(
+        f"shipped: {base:.1f} img/s = {ratio_naive:.1f}x naive (target >= 7x: {'met' if ratio_naive >= 7 else 'NOT met'}), "
+        f"{ratio_bound:.0%} of the stage-sum bound (target >= 80%: {'met' if ratio_bound >= 0.8 else 'NOT met'}), "
+        f"{base / ceil:.0%} of the encoder-alone ceiling"
+    )
+    print(
+        f"the encoder alone (no decoding at all) does {ceil / naive_rate:.1f}x the naive loop: the most any "
+        f"pipeline could reach here; the naive loop on the 12 MP JPEGs alone: {naive_12mp:.1f} img/s"
+    )
+    print(
+        f"agreement: mean cos {agree['mean_cos']:.4f} (>= 0.99: {'met' if agree['mean_cos'] >= 0.99 else 'NOT met'}), "
+        f"top-10 overlap {agree['top10_overlap']:.3f} (>= 0.95: {'met' if agree['top10_overlap'] >= 0.95 else 'NOT met'})"
+    )
     for r in runs:
         r.pop("vectors")
     print(f"load average during the run (other jobs on this machine): {os.getloadavg()}")
-    path = c.write_json("indexing", {"loadavg_end": os.getloadavg(), 
-        "files": len(files), "photos_12mp": args.photos, "batch": args.batch, "precision": precision,
-        "stages": stages, "stage_sum_bound": bound, "ceiling": ceil, "ceiling_fp32": ceil_fp32, "naive": naive_rate,
-        "naive_12mp_only": naive_12mp,
-        "runs": runs, "shipped_images_per_s": base, "vs_naive": ratio_naive, "vs_bound": ratio_bound,
-        "agreement": checks, "reference_spread": spread,
-    })
+    path = c.write_json(
+        "indexing",
+        {
+            "loadavg_end": os.getloadavg(),
+            "files": len(files),
+            "photos_12mp": args.photos,
+            "batch": args.batch,
+            "precision": precision,
+            "stages": stages,
+            "stage_sum_bound": bound,
+            "ceiling": ceil,
+            "ceiling_fp32": ceil_fp32,
+            "naive": naive_rate,
+            "naive_12mp_only": naive_12mp,
+            "runs": runs,
+            "shipped_images_per_s": base,
+            "vs_naive": ratio_naive,
+            "vs_bound": ratio_bound,
+            "agreement": checks,
+            "reference_spread": spread,
+        },
+    )
     shutil.rmtree(work, ignore_errors=True)
     print(f"\nwritten: {path}")
 

@@ -18,6 +18,7 @@ rebuild path), then measures, through Engine.search:
 The vectors: normalised 512-d, a shared mean direction (CLIP image embeddings have a mean
 pairwise cosine near 0.5), 5,000 clusters of power-law sizes, per-photo noise.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,9 +34,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import _common as c  # noqa: E402
-
-import numpy as np  # noqa: E402
+import _common as c
+import numpy as np
 
 DIM = 512
 CLUSTERS = 5000
@@ -78,9 +78,21 @@ def fill_catalog(data: Path, model_id: str, n: int, synth: Synth) -> float:
     chunk = 20_000
     for start in range(0, n, chunk):
         vecs = synth.images(min(chunk, n - start), seed=1000 + start // chunk)
-        items = [EncodedImage(f"/photos/{(start + i) // 1000:04d}/IMG_{start + i:07d}.jpg", root.id, 3_000_000,
-                              1_700_000_000_000_000_000 + i, f"{start + i:032x}", 4000, 3000,
-                              1.6e9 + start + i, "JPEG", vecs[i]) for i in range(len(vecs))]
+        items = [
+            EncodedImage(
+                f"/photos/{(start + i) // 1000:04d}/IMG_{start + i:07d}.jpg",
+                root.id,
+                3_000_000,
+                1_700_000_000_000_000_000 + i,
+                f"{start + i:032x}",
+                4000,
+                3000,
+                1.6e9 + start + i,
+                "JPEG",
+                vecs[i],
+            )
+            for i in range(len(vecs))
+        ]
         catalog.commit_batch(items, [], model_id)
     seconds = time.perf_counter() - t0
     catalog.close()
@@ -115,20 +127,36 @@ def the_app(data: Path, model_dir: Path) -> dict:
     the idle image tower was freed (after CLIPDESK_IMAGE_MODEL_TTL, 5 s here)."""
     import gui
 
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HF_HUB_OFFLINE="1", PYTHONPATH=str(c.REPO),
-               BENCH_IDLE_RSS="1", BENCH_TIMEOUT_S="150", CLIPDESK_IMAGE_MODEL_TTL="5")
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        HF_HUB_OFFLINE="1",
+        PYTHONPATH=str(c.REPO),
+        BENCH_IDLE_RSS="1",
+        BENCH_TIMEOUT_S="150",
+        CLIPDESK_IMAGE_MODEL_TTL="5",
+    )
     t0 = time.time()
-    proc = subprocess.run([sys.executable, "-c", gui.CHILD, repr(t0), str(data), str(model_dir), "beach sunset"],
-                          capture_output=True, text=True, env=env, timeout=400)
+    proc = subprocess.run(
+        [sys.executable, "-c", gui.CHILD, repr(t0), str(data), str(model_dir), "beach sunset"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=400,
+    )
     line = next((x for x in proc.stdout.splitlines() if x.startswith("MARKS ")), None)
     if line is None:
         print(proc.stdout[-2000:], proc.stderr[-3000:], file=sys.stderr)
         return {"error": "no timings"}
     marks = json.loads(line[6:])
-    print(f"    app: window drawn {marks.get('window_painted', float('nan')) * 1000:.0f} ms, engine ready "
-          f"{marks.get('engine_ready', float('nan')):.1f} s, resident {marks.get('rss_result_mb', float('nan')):.0f} MB "
-          f"after the search, {marks.get('rss_idle_mb', float('nan')):.0f} MB idle "
-          f"(image tower freed: {marks.get('tower_released')})", file=sys.stderr, flush=True)
+    print(
+        f"    app: window drawn {marks.get('window_painted', float('nan')) * 1000:.0f} ms, engine ready "
+        f"{marks.get('engine_ready', float('nan')):.1f} s, resident {marks.get('rss_result_mb', float('nan')):.0f} MB "
+        f"after the search, {marks.get('rss_idle_mb', float('nan')):.0f} MB idle "
+        f"(image tower freed: {marks.get('tower_released')})",
+        file=sys.stderr,
+        flush=True,
+    )
     return marks
 
 
@@ -163,14 +191,38 @@ def one_size(n: int, args) -> dict:
         out["launch_load_s"] = time.perf_counter() - t0
         assert engine.store.last_open == "loaded", engine.store.last_open
         p = engine.store.index.params
-        out["index_params"] = {"M": p.M, "ef_construction": p.ef_construction, "ef_search": p.ef_search,
-                               "ef_search_text": p.ef_search_text}
+        out["index_params"] = {
+            "M": p.M,
+            "ef_construction": p.ef_construction,
+            "ef_search": p.ef_search,
+            "ef_search_text": p.ef_search_text,
+        }
         ids = engine.catalog.live_vector_ids(engine.model_id)
         paths = [f"/photos/{i // 1000:04d}/IMG_{i:07d}.jpg" for i in range(n)]
 
         # -- latency, end to end through Engine.search ------------------------------------------
-        words = ["beach", "dog", "mountain", "sunset", "birthday", "snow", "city", "forest", "cat", "car",
-                 "wedding", "boat", "flowers", "kids", "night", "river", "bridge", "market", "train", "cake"]
+        words = [
+            "beach",
+            "dog",
+            "mountain",
+            "sunset",
+            "birthday",
+            "snow",
+            "city",
+            "forest",
+            "cat",
+            "car",
+            "wedding",
+            "boat",
+            "flowers",
+            "kids",
+            "night",
+            "river",
+            "bridge",
+            "market",
+            "train",
+            "cake",
+        ]
         rng = np.random.default_rng(7)
         for i in range(5):  # warm-up
             engine.search(SearchRequest(text=f"warm up {i}", limit=50))
@@ -200,18 +252,25 @@ def one_size(n: int, args) -> dict:
         for kind, values in (("image_id", (800, 1200, 1600)), ("text", (1200, 1600, 2000, 2400))):
             for ef in values:
                 engine.store.index.params = dataclasses.replace(
-                    shipped, **({"ef_search": ef} if kind == "image_id" else {"ef_search_text": ef}))
+                    shipped, **({"ef_search": ef} if kind == "image_id" else {"ef_search_text": ef})
+                )
                 engine.store.index._index.set_ef(engine.store.index.params.ef_search)
                 ts = []
                 for i in range(min(args.queries, 100)):
-                    request = (SearchRequest(image=int(ids[int(rng.integers(0, n))]), limit=50) if kind == "image_id"
-                               else SearchRequest(text=f"{words[i % 20][:3]}{i:03d}e{ef}", limit=50))
+                    request = (
+                        SearchRequest(image=int(ids[int(rng.integers(0, n))]), limit=50)
+                        if kind == "image_id"
+                        else SearchRequest(text=f"{words[i % 20][:3]}{i:03d}e{ef}", limit=50)
+                    )
                     t0 = time.perf_counter()
                     engine.search(request)
                     ts.append((time.perf_counter() - t0) * 1000)
                 alt[f"{kind} ef={ef}"] = {"p50_ms": round(c.pct(ts, 50), 2), "p95_ms": round(c.pct(ts, 95), 2)}
-                print(f"    {kind} query at ef {ef}: p50 {c.pct(ts, 50):.1f} ms, p95 {c.pct(ts, 95):.1f} ms",
-                      file=sys.stderr, flush=True)
+                print(
+                    f"    {kind} query at ef {ef}: p50 {c.pct(ts, 50):.1f} ms, p95 {c.pct(ts, 95):.1f} ms",
+                    file=sys.stderr,
+                    flush=True,
+                )
         engine.store.index.params = shipped
         engine.store.index._index.set_ef(shipped.ef_search)
         out["latency_by_ef"] = alt
@@ -260,10 +319,21 @@ def one_size(n: int, args) -> dict:
             t0 = time.perf_counter()
             r10i = recall(index, image_q, exact_image, 10, ef)
             ms_i = (time.perf_counter() - t0) * 1000 / len(image_q)
-            sweep.append({"ef": ef, "recall10_text": r10t, "recall10_image": r10i, "hnsw_ms_mean_text": ms_t,
-                          "hnsw_ms_mean_image": ms_i})
-            print(f"    ef {ef:5d}: recall@10 text-like {r10t:.3f} ({ms_t:.1f} ms), image-like {r10i:.3f} "
-                  f"({ms_i:.1f} ms)", file=sys.stderr, flush=True)
+            sweep.append(
+                {
+                    "ef": ef,
+                    "recall10_text": r10t,
+                    "recall10_image": r10i,
+                    "hnsw_ms_mean_text": ms_t,
+                    "hnsw_ms_mean_image": ms_i,
+                }
+            )
+            print(
+                f"    ef {ef:5d}: recall@10 text-like {r10t:.3f} ({ms_t:.1f} ms), image-like {r10i:.3f} "
+                f"({ms_i:.1f} ms)",
+                file=sys.stderr,
+                flush=True,
+            )
         out["ef_sweep"] = sweep
         # As shipped: text queries search with ef_search_text, queries by photo with ef_search.
         out["recall10_text"] = recall(index, text_q, exact_text, 10, params.ef_search_text)
@@ -298,9 +368,20 @@ def main() -> None:
     results = []
     for n in (int(s) for s in args.sizes.split(",")):
         print(f"{n:,} images: filling a catalog, building, measuring...", flush=True)
-        cmd = [sys.executable, __file__, "--child", str(n), "--queries", str(args.queries),
-               "--recall-queries", str(args.recall_queries)] + (["--tmp", args.tmp] if args.tmp else []) \
+        cmd = (
+            [
+                sys.executable,
+                __file__,
+                "--child",
+                str(n),
+                "--queries",
+                str(args.queries),
+                "--recall-queries",
+                str(args.recall_queries),
+            ]
+            + (["--tmp", args.tmp] if args.tmp else [])
             + (["--no-app"] if args.no_app else [])
+        )
         proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True)  # progress on stderr, as it comes
         line = next((l for l in proc.stdout.splitlines() if l.startswith("RESULT ")), None)
         if line is None:
@@ -309,45 +390,92 @@ def main() -> None:
         r = json.loads(line[7:])
         results.append(r)
         c.write_json("search", {"results": results, "complete": False})
-        print(f"  index build from the catalog {r['build_s']:.0f} s; "
-              f"text p95 {r['text_query']['p95_ms']} ms; image p95 {r['image_query_path']['p95_ms']} ms; "
-              f"recall@10 {r['recall10_text']:.3f}; RSS {r['rss_after_queries_mb']:.0f} MB", flush=True)
+        print(
+            f"  index build from the catalog {r['build_s']:.0f} s; "
+            f"text p95 {r['text_query']['p95_ms']} ms; image p95 {r['image_query_path']['p95_ms']} ms; "
+            f"recall@10 {r['recall10_text']:.3f}; RSS {r['rss_after_queries_mb']:.0f} MB",
+            flush=True,
+        )
     rows = []
     for r in results:
-        rows.append([f"{r['n']:,}", f"{r['text_query']['p50_ms']} / {r['text_query']['p95_ms']}",
-                     f"{r['text_query_20_tokens']['p50_ms']} / {r['text_query_20_tokens']['p95_ms']}",
-                     f"{r['text_encode_only']['p50_ms']} / {r['hnsw_only']['p50_ms']}",
-                     f"{r['image_query_path']['p50_ms']} / {r['image_query_path']['p95_ms']}",
-                     f"{r['image_query_id']['p50_ms']} / {r['image_query_id']['p95_ms']}",
-                     f"{r['recall10_text']:.3f} / {r['recall100_text']:.3f}",
-                     f"{r['recall10_image']:.3f} / {r['recall100_image']:.3f}",
-                     f"{r['build_s']:.0f} s", f"{r['launch_load_s']:.1f} s",
-                     f"{r['rss_after_queries_mb']:.0f} MB",
-                     f"{r.get('app', {}).get('rss_result_mb', float('nan')):.0f} / {r.get('app', {}).get('rss_idle_mb', float('nan')):.0f} MB"])
+        rows.append(
+            [
+                f"{r['n']:,}",
+                f"{r['text_query']['p50_ms']} / {r['text_query']['p95_ms']}",
+                f"{r['text_query_20_tokens']['p50_ms']} / {r['text_query_20_tokens']['p95_ms']}",
+                f"{r['text_encode_only']['p50_ms']} / {r['hnsw_only']['p50_ms']}",
+                f"{r['image_query_path']['p50_ms']} / {r['image_query_path']['p95_ms']}",
+                f"{r['image_query_id']['p50_ms']} / {r['image_query_id']['p95_ms']}",
+                f"{r['recall10_text']:.3f} / {r['recall100_text']:.3f}",
+                f"{r['recall10_image']:.3f} / {r['recall100_image']:.3f}",
+                f"{r['build_s']:.0f} s",
+                f"{r['launch_load_s']:.1f} s",
+                f"{r['rss_after_queries_mb']:.0f} MB",
+                f"{r.get('app', {}).get('rss_result_mb', float('nan')):.0f} / {r.get('app', {}).get('rss_idle_mb', float('nan')):.0f} MB",
+            ]
+        )
     print()
-    print(c.table(rows, ["images", "text query p50/p95 ms (8 tokens)", "20-token query p50/p95", "encode/HNSW p50 ms", "image query (path) p50/p95",
-                         "image query (id) p50/p95", "recall@10/@100 text-like", "recall@10/@100 image-like",
-                         "build", "launch load", "RSS (bench process)", "app RSS after search / idle"]))
+    print(
+        c.table(
+            rows,
+            [
+                "images",
+                "text query p50/p95 ms (8 tokens)",
+                "20-token query p50/p95",
+                "encode/HNSW p50 ms",
+                "image query (path) p50/p95",
+                "image query (id) p50/p95",
+                "recall@10/@100 text-like",
+                "recall@10/@100 image-like",
+                "build",
+                "launch load",
+                "RSS (bench process)",
+                "app RSS after search / idle",
+            ],
+        )
+    )
     for r in results:
         ip = r["index_params"]
-        print(f"\nef sweep at {r['n']:,} (M={ip['M']}, ef_construction={ip['ef_construction']}; shipped: "
-              f"ef_search_text={ip['ef_search_text']} for text queries, ef_search={ip['ef_search']} by photo):")
-        print(c.table([[s["ef"], f"{s['recall10_text']:.3f}", f"{s['hnsw_ms_mean_text']:.2f}", f"{s['recall10_image']:.3f}",
-                        f"{s['hnsw_ms_mean_image']:.2f}"] for s in r["ef_sweep"]],
-                      ["ef", "recall@10 text-like", "HNSW ms", "recall@10 image-like", "HNSW ms"]))
+        print(
+            f"\nef sweep at {r['n']:,} (M={ip['M']}, ef_construction={ip['ef_construction']}; shipped: "
+            f"ef_search_text={ip['ef_search_text']} for text queries, ef_search={ip['ef_search']} by photo):"
+        )
+        print(
+            c.table(
+                [
+                    [
+                        s["ef"],
+                        f"{s['recall10_text']:.3f}",
+                        f"{s['hnsw_ms_mean_text']:.2f}",
+                        f"{s['recall10_image']:.3f}",
+                        f"{s['hnsw_ms_mean_image']:.2f}",
+                    ]
+                    for s in r["ef_sweep"]
+                ],
+                ["ef", "recall@10 text-like", "HNSW ms", "recall@10 image-like", "HNSW ms"],
+            )
+        )
         if r.get("latency_by_ef"):
-            print(c.table([[k, v["p50_ms"], v["p95_ms"]] for k, v in r["latency_by_ef"].items()],
-                          ["end to end, other ef", "p50 ms", "p95 ms"]))
+            print(
+                c.table(
+                    [[k, v["p50_ms"], v["p95_ms"]] for k, v in r["latency_by_ef"].items()],
+                    ["end to end, other ef", "p50 ms", "p95 ms"],
+                )
+            )
         app = r.get("app") or {}
         if "window_painted" in app:
-            print(f"app on this catalog: window drawn {app['window_painted'] * 1000:.0f} ms after launch; Enter -> "
-                  f"result {(app['result'] - app['enter']) * 1000:.0f} ms; result -> page painted "
-                  f"{(app.get('page_painted', float('nan')) - app['result']) * 1000:.0f} ms")
+            print(
+                f"app on this catalog: window drawn {app['window_painted'] * 1000:.0f} ms after launch; Enter -> "
+                f"result {(app['result'] - app['enter']) * 1000:.0f} ms; result -> page painted "
+                f"{(app.get('page_painted', float('nan')) - app['result']) * 1000:.0f} ms"
+            )
     big = max(results, key=lambda r: r["n"])
-    print(f"\nat {big['n']:,}: text p95 {big['text_query']['p95_ms']} ms (target <= 50), image p95 "
-          f"{big['image_query_path']['p95_ms']} ms (<= 10), recall@10 {big['recall10_text']:.3f} text-like / "
-          f"{big['recall10_image']:.3f} image-like (>= 0.98), whole app "
-          f"{big.get('app', {}).get('rss_idle_mb', float('nan')):.0f} MB idle (<= 3 GB)")
+    print(
+        f"\nat {big['n']:,}: text p95 {big['text_query']['p95_ms']} ms (target <= 50), image p95 "
+        f"{big['image_query_path']['p95_ms']} ms (<= 10), recall@10 {big['recall10_text']:.3f} text-like / "
+        f"{big['recall10_image']:.3f} image-like (>= 0.98), whole app "
+        f"{big.get('app', {}).get('rss_idle_mb', float('nan')):.0f} MB idle (<= 3 GB)"
+    )
     print(f"\nwritten: {c.write_json('search', {'results': results, 'complete': True})}")
 
 

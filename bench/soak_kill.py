@@ -17,6 +17,7 @@ every photo indexed exactly once. Results go to bench/out/soak_kill.json.
 
     .venv/bin/python bench/soak_kill.py --rounds 300
 """
+
 from __future__ import annotations
 
 import argparse
@@ -52,8 +53,7 @@ def make_photo(path: Path, seed: int) -> None:
     os.replace(tmp, path)
 
 
-def run_child(argv: list[str], env: dict[str, str], log: Path, kill_after: float | None,
-              timeout: float = 300) -> dict:
+def run_child(argv: list[str], env: dict[str, str], log: Path, kill_after: float | None, timeout: float = 300) -> dict:
     started = time.monotonic()
     pid = os.fork()
     if pid == 0:
@@ -85,9 +85,11 @@ def run_child(argv: list[str], env: dict[str, str], log: Path, kill_after: float
             status = os.waitpid(pid, 0)[1]
             break
         time.sleep(0.003)
-    return {"rc": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
-            "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
-            "seconds": time.monotonic() - started}
+    return {
+        "rc": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
+        "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
+        "seconds": time.monotonic() - started,
+    }
 
 
 def main() -> int:
@@ -105,11 +107,11 @@ def main() -> int:
     # Heavy imports once; forked children inherit them. Nothing here runs a model.
     import sentence_transformers  # noqa: F401
     import torch  # noqa: F401
+    from reliability.util import catalog_paths, check_saved_index, indexed_rows, integrity, processes_with_env
     from transformers import CLIPModel  # noqa: F401
 
-    import clipdesk.cli.main  # noqa: F401
+    import clipdesk.cli.main
     import clipdesk.engine  # noqa: F401
-    from reliability.util import catalog_paths, check_saved_index, indexed_rows, integrity, processes_with_env
 
     rng = random.Random(args.seed)
     work = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="clipdesk-soak-"))
@@ -125,8 +127,14 @@ def main() -> int:
         os.waitpid(pid, 0)
     photos, data, log = work / "photos", work / "data", work / "runs.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("CLIPDESK_")}
-    env.update(HF_HUB_OFFLINE="1", CLIPDESK_DATA_DIR=str(data), CLIPDESK_MODEL=str(model),
-               CLIPDESK_DECODE_WORKERS="1", CLIPDESK_THREADS="1", PYTHONPATH=str(REPO))
+    env.update(
+        HF_HUB_OFFLINE="1",
+        CLIPDESK_DATA_DIR=str(data),
+        CLIPDESK_MODEL=str(model),
+        CLIPDESK_DECODE_WORKERS="1",
+        CLIPDESK_THREADS="1",
+        PYTHONPATH=str(REPO),
+    )
     seeds = iter(range(10**6, 10**7))
     folders = [f"d{i}" for i in range(5)]
     for _ in range(args.photos):
@@ -236,8 +244,11 @@ def main() -> int:
             print(f"VIOLATION {v}", flush=True)
         reported = len(violations)
         if round_no % 25 == 0:
-            print(f"round {round_no}: {stats['kills']} kills, {len(disk())} photos, {len(violations)} violations, "
-                  f"{time.monotonic() - started:.0f}s", flush=True)
+            print(
+                f"round {round_no}: {stats['kills']} kills, {len(disk())} photos, {len(violations)} violations, "
+                f"{time.monotonic() - started:.0f}s",
+                flush=True,
+            )
         if len(violations) > 20:
             break
 
@@ -248,9 +259,13 @@ def main() -> int:
     if leftover:
         violations.append(f"processes outlived their killed indexer: {leftover}")
     summary = {
-        "rounds": round_no, "kills": stats["kills"], "photos_at_end": len(disk()), "catalog_rows": len(catalog_paths(db)),
+        "rounds": round_no,
+        "kills": stats["kills"],
+        "photos_at_end": len(disk()),
+        "catalog_rows": len(catalog_paths(db)),
         "events": {k: v for k, v in sorted(stats.items()) if k != "kills"},
-        "index_opened": dict(opened), "violations": violations,
+        "index_opened": dict(opened),
+        "violations": violations,
         "seconds": round(time.monotonic() - started, 1),
         "seconds_per_round_median": round(sorted(durations)[len(durations) // 2], 2) if durations else None,
         "settings": vars(args),

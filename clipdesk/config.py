@@ -2,6 +2,7 @@
 
 Resolution order for both: explicit argument, then environment variable, then default.
 """
+
 from __future__ import annotations
 
 import os

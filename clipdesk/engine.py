@@ -4,6 +4,7 @@ It owns the catalog, the vector index, the encoder (loaded lazily), the indexing
 and the watcher. Long work runs on one background worker thread; callers on any thread
 get results through listener callbacks (the GUI turns those into Qt signals).
 """
+
 from __future__ import annotations
 
 import logging
@@ -21,7 +22,7 @@ from .imaging import ThumbnailCache
 from .index import IndexParams, IndexStore
 from .pipeline import Changes, Indexer, Progress, RunReport
 from .pipeline.indexer import Cancelled
-from .search import SearchPage, SearchRequest, Searcher
+from .search import Searcher, SearchPage, SearchRequest
 from .watcher import FolderWatcher
 
 log = logging.getLogger(__name__)
@@ -79,9 +80,14 @@ class Engine:
         self.searcher = Searcher(self.catalog, self.store, self.encoder)
         self._listeners: list[Listener] = []
         self.indexer = Indexer(
-            self.catalog, self.store, self.encoder, self.thumbnails,
-            batch_size=batch_size, decode_workers=decode_workers,
-            on_progress=self._emit_progress, on_changes=self._emit_changes,
+            self.catalog,
+            self.store,
+            self.encoder,
+            self.thumbnails,
+            batch_size=batch_size,
+            decode_workers=decode_workers,
+            on_progress=self._emit_progress,
+            on_changes=self._emit_changes,
         )
         self.settle_s = settle_s
         # While watching: after this long with no image to encode, the image tower's weights
@@ -209,8 +215,9 @@ class Engine:
 
     def pause(self) -> None:
         self.indexer.pause()
-        self._emit_progress(Progress("paused", self.last_progress.done, self.last_progress.total,
-                                     0.0, None, self.last_progress.errors))
+        self._emit_progress(
+            Progress("paused", self.last_progress.done, self.last_progress.total, 0.0, None, self.last_progress.errors)
+        )
 
     def resume(self) -> None:
         self.indexer.resume()
@@ -384,8 +391,16 @@ class Engine:
         for root in self.catalog.roots():
             n = self.catalog.query("SELECT COUNT(*) FROM images WHERE root_id = ?", (root.id,))[0][0]
             mode = self.watcher.modes.get(root.path) if self.watcher else None
-            roots.append({"path": root.path, "enabled": root.enabled, "online": root.online,
-                          "excludes": list(root.excludes), "images": n, "watch": mode})
+            roots.append(
+                {
+                    "path": root.path,
+                    "enabled": root.enabled,
+                    "online": root.online,
+                    "excludes": list(root.excludes),
+                    "images": n,
+                    "watch": mode,
+                }
+            )
         dim = self.catalog.get_meta("model_dim")
         stem = self.catalog.get_meta("index_stem")
         index_info = {
@@ -398,6 +413,11 @@ class Engine:
             index_info["up_to_date"] = False
             index_info["missing"] = True
         return EngineStatus(
-            data_dir=str(self.data_dir), model_id=self.model_id, model_dim=int(dim) if dim else None,
-            counts=counts, roots=roots, errors=self.catalog.errors(error_limit), index=index_info,
+            data_dir=str(self.data_dir),
+            model_id=self.model_id,
+            model_dim=int(dim) if dim else None,
+            counts=counts,
+            roots=roots,
+            errors=self.catalog.errors(error_limit),
+            index=index_info,
         )

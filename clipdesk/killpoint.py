@@ -10,6 +10,7 @@ in-memory index is updated), save (index file written to its temp name, not rena
 save-files (new index files in place, SQLite not yet pointing at them), save-meta (SQLite
 points at the new files, old files not yet removed).
 """
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """Entry point of the standalone build: exactly what the `clipdesk` command runs."""
+
 import multiprocessing
 import os
 import sys

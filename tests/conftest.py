@@ -1,4 +1,5 @@
 """Shared fixtures: a tiny random CLIP saved like a real model, real photos, real engines."""
+
 from __future__ import annotations
 
 import os
@@ -68,7 +69,7 @@ def make_library(tmp_path: Path) -> Callable[..., Path]:
 
 
 @pytest.fixture
-def engine_factory(tmp_path: Path, tiny_model: Path) -> Iterator[Callable[..., "object"]]:
+def engine_factory(tmp_path: Path, tiny_model: Path) -> Iterator[Callable[..., object]]:
     from clipdesk.engine import Engine
 
     made: list[Engine] = []

@@ -1,4 +1,5 @@
 """Jobs for tests/test_perf_pieces.py's decode-pool tests; imported by the worker processes."""
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """The SQLite catalog: schema, WAL, transactions, readers alongside the writer."""
+
 from __future__ import annotations
 
 import sqlite3

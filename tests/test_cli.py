@@ -1,4 +1,5 @@
 """The `clipdesk` command end to end, through a subprocess, as a script would use it."""
+
 from __future__ import annotations
 
 import json
@@ -8,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import make_photo
 
 
@@ -18,8 +18,9 @@ def run(args: list[str], data: Path, model: Path | str | None, timeout: float = 
     if model is not None:
         env["CLIPDESK_MODEL"] = str(model)
     env.update(env_extra or {})
-    return subprocess.run([sys.executable, "-m", "clipdesk", *args], capture_output=True, text=True,
-                          env=env, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "clipdesk", *args], capture_output=True, text=True, env=env, timeout=timeout
+    )
 
 
 @pytest.fixture(scope="module")
@@ -65,8 +66,9 @@ def test_similar_finds_the_photo_itself_first(indexed, tiny_model):
 def test_search_by_outside_image_and_filters(indexed, tiny_model, tmp_path):
     data, photos = indexed
     outside = make_photo(tmp_path / "query.png", seed=3)  # same picture as p3, not in the library
-    r = run(["search", "--image", str(outside), "--folder", str(photos / "a"), "--type", "jpg", "--json"],
-            data, tiny_model)
+    r = run(
+        ["search", "--image", str(outside), "--folder", str(photos / "a"), "--type", "jpg", "--json"], data, tiny_model
+    )
     assert r.returncode == 0, r.stderr
     results = json.loads(r.stdout)["results"]
     assert len(results) == 5 and all(h["path"].startswith(str(photos / "a")) for h in results)
@@ -89,8 +91,10 @@ def test_status_lists_errors_with_reasons(indexed, tiny_model):
 
 def test_status_does_not_import_torch(indexed, tiny_model):
     data, _ = indexed
-    code = ("import sys; from clipdesk.cli.main import main; main(['status']); "
-            "print('TORCH' if 'torch' in sys.modules else 'NO-TORCH')")
+    code = (
+        "import sys; from clipdesk.cli.main import main; main(['status']); "
+        "print('TORCH' if 'torch' in sys.modules else 'NO-TORCH')"
+    )
     env = {**os.environ, "CLIPDESK_DATA_DIR": str(data), "CLIPDESK_MODEL": str(tiny_model)}
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
     assert r.stdout.strip().endswith("NO-TORCH"), r.stdout
@@ -167,8 +171,13 @@ def test_index_watch_picks_up_new_photos_and_stops_cleanly(tmp_path, tiny_model)
     run(["add", str(photos)], data, tiny_model)
     env = {k: v for k, v in os.environ.items() if not k.startswith("CLIPDESK_")}
     env.update(CLIPDESK_DATA_DIR=str(data), CLIPDESK_MODEL=str(tiny_model))
-    proc = subprocess.Popen([sys.executable, "-m", "clipdesk", "index", "--watch"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "clipdesk", "index", "--watch"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     try:
         lines = []
         for line in proc.stdout:

@@ -1,4 +1,5 @@
 """Kill the indexer with SIGKILL mid-run and restart: nothing lost, nothing twice."""
+
 from __future__ import annotations
 
 import os
@@ -38,8 +39,9 @@ def test_sigkill_mid_index_then_restart(tmp_path, tiny_model):
     db = data / "catalog.sqlite3"
     kills = 0
     for attempt in range(3):  # kill at three different depths into the run
-        proc = subprocess.Popen(cmd + ["index", "--batch-size", "4"], env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            cmd + ["index", "--batch-size", "4"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         start = _count_indexed(db)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and _count_indexed(db) < start + 12 * (attempt + 1):

@@ -1,4 +1,5 @@
 """Every supported format decodes; indexing can be paused, resumed and cancelled."""
+
 from __future__ import annotations
 
 import threading
@@ -6,12 +7,11 @@ import time
 
 import numpy as np
 import pytest
+from conftest import make_photo
 from PIL import Image, features
 
 from clipdesk.imaging import ModelInput, decode
 from clipdesk.pipeline import Progress
-
-from conftest import make_photo
 
 FORMATS = [("png", "PNG"), ("webp", "WEBP"), ("gif", "GIF"), ("bmp", "BMP"), ("tif", "TIFF"), ("heic", "HEIF")]
 if features.check("avif"):
@@ -35,7 +35,10 @@ def test_animated_gif_uses_its_first_frame(tmp_path):
     frames = [Image.new("RGB", (40, 30), c) for c in [(255, 0, 0), (0, 0, 255), (0, 255, 0)]]
     frames[0].save(tmp_path / "anim.gif", save_all=True, append_images=frames[1:], duration=100, loop=0)
     spec = ModelInput(size=16, crop=16)
-    pixels = decode(tmp_path / "anim.gif", spec).pixels * np.array(spec.std)[:, None, None] + np.array(spec.mean)[:, None, None]
+    pixels = (
+        decode(tmp_path / "anim.gif", spec).pixels * np.array(spec.std)[:, None, None]
+        + np.array(spec.mean)[:, None, None]
+    )
     assert pixels[0].mean() > 0.9 and pixels[2].mean() < 0.1  # red, not blue
 
 

@@ -1,4 +1,5 @@
 """The HNSW index: recall, growth, deletions, thread safety and crash-safe persistence."""
+
 from __future__ import annotations
 
 import threading
@@ -72,7 +73,9 @@ def test_text_queries_use_the_wider_ef(tmp_path, monkeypatch, tiny_model, make_l
         index = engine.store.index
         seen = []
         real = index.search
-        monkeypatch.setattr(index, "search", lambda q, k, allowed=None, ef=None: (seen.append(ef), real(q, k, allowed, ef))[1])
+        monkeypatch.setattr(
+            index, "search", lambda q, k, allowed=None, ef=None: (seen.append(ef), real(q, k, allowed, ef))[1]
+        )
         engine.search(SearchRequest(text="a dog", limit=5))
         engine.search(SearchRequest(image=int(index.id_array()[0]), limit=5))
         assert seen == [index.params.ef_search_text, None]
@@ -153,8 +156,10 @@ def _catalog_with_vectors(tmp_path, n: int, dim: int, model: str = "m") -> tuple
     catalog.mark_model(model)
     root = catalog.add_root(str(tmp_path / "photos"))
     vecs = clustered(n, dim, seed=9)
-    items = [EncodedImage(str(tmp_path / "photos" / f"{i}.jpg"), root.id, 1, 1, f"k{i}", 1, 1, None, "JPEG", vecs[i])
-             for i in range(n)]
+    items = [
+        EncodedImage(str(tmp_path / "photos" / f"{i}.jpg"), root.id, 1, 1, f"k{i}", 1, 1, None, "JPEG", vecs[i])
+        for i in range(n)
+    ]
     for start in range(0, n, 100):
         catalog.commit_batch(items[start : start + 100], [], model)
     return catalog, vecs
@@ -184,8 +189,9 @@ def test_stale_index_catches_up_from_sqlite(tmp_path):
     ids = sorted(catalog.live_vector_ids("m").tolist())
     catalog.delete_images(ids[:10])
     root = catalog.roots()[0]
-    catalog.commit_batch([EncodedImage(str(tmp_path / "photos" / "new.jpg"), root.id, 1, 1, "new", 1, 1, None,
-                                       "JPEG", vecs[0])], [], "m")
+    catalog.commit_batch(
+        [EncodedImage(str(tmp_path / "photos" / "new.jpg"), root.id, 1, 1, "new", 1, 1, None, "JPEG", vecs[0])], [], "m"
+    )
     again = IndexStore(catalog, tmp_path / "index")
     index = again.open("m", 16)
     assert again.last_open == "caught up"

@@ -1,4 +1,5 @@
 """Model loading: cached hub models load with no network; missing ones fail fast and clearly."""
+
 from __future__ import annotations
 
 import shutil
@@ -7,8 +8,7 @@ import time
 
 import pytest
 
-from clipdesk.encoder import ClipEncoder, ModelUnavailableError
-from clipdesk.encoder import model_files
+from clipdesk.encoder import ClipEncoder, ModelUnavailableError, model_files
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """The performance work's moving parts: the decode process pool (timeouts, crashes, worker
 replacement), encoder precision, and the index's memory-saving load. No timed asserts."""
+
 from __future__ import annotations
 
 import time
@@ -7,11 +8,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import make_photo
 
 from clipdesk.imaging import ModelInput, decode
 from clipdesk.imaging.pool import DecodePool, DecoderCrashed, DecodeTimeout, prepare_file
-
-from conftest import make_photo
 
 TESTS = str(Path(__file__).resolve().parent)
 

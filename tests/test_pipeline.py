@@ -1,4 +1,5 @@
 """Indexing real photos: formats, orientation, broken files, renames, deletes, offline roots."""
+
 from __future__ import annotations
 
 import os
@@ -7,12 +8,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import copy_corpus, make_photo
 from PIL import Image
 
-from clipdesk.imaging import ModelInput, decode, DecodeError
+from clipdesk.imaging import DecodeError, ModelInput, decode
 from clipdesk.search import SearchRequest
-
-from conftest import copy_corpus, make_photo
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".tiff", ".tif", ".heic", ".heif", ".png"}
 
@@ -25,7 +25,12 @@ def _broken_files(folder: Path, good: Path) -> dict[str, str]:
     (folder / "empty.jpg").write_bytes(b"")
     (folder / "random.jpg").write_bytes(os.urandom(5000))
     (folder / "notes.png").write_text("this is a text file, not a picture\n" * 20)
-    return {"truncated.jpg": "truncated", "empty.jpg": "empty", "random.jpg": "not an image", "notes.png": "not an image"}
+    return {
+        "truncated.jpg": "truncated",
+        "empty.jpg": "empty",
+        "random.jpg": "not an image",
+        "notes.png": "not an image",
+    }
 
 
 @pytest.fixture(scope="module")
@@ -139,7 +144,9 @@ def test_rename_and_move_cost_no_encoding(engine_factory, make_library):
     engine.add_root(photos)
     engine.index()
     calls = engine.encoder.image_encode_calls
-    ids_before = {r.path: r.id for r in engine.catalog.images(engine.catalog.live_vector_ids(engine.model_id).tolist()).values()}
+    ids_before = {
+        r.path: r.id for r in engine.catalog.images(engine.catalog.live_vector_ids(engine.model_id).tolist()).values()
+    }
     a, b = photos / "sub0" / "img_0000.jpg", photos / "sub1" / "img_0001.jpg"
     os.rename(a, photos / "sub0" / "renamed.jpg")
     (photos / "moved").mkdir()

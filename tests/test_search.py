@@ -1,14 +1,14 @@
 """Search semantics: negative terms, combined queries, filters, paging, the text cache."""
+
 from __future__ import annotations
 
 import os
 
 import numpy as np
 import pytest
+from conftest import make_photo
 
 from clipdesk.search import Filters, SearchRequest, split_query
-
-from conftest import make_photo
 
 
 def test_split_query():

@@ -1,21 +1,20 @@
 """The engine watching folders: additions, renames and deletions while it runs."""
+
 from __future__ import annotations
 
 import errno
 import os
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
-
-from clipdesk.pipeline import Changes
-from clipdesk.search import SearchRequest
-from clipdesk.engine import Listener
-from clipdesk.watcher import FolderWatcher
-
 from conftest import make_photo
 from reliability.util import wait_for as _wait_for
+
+from clipdesk.engine import Listener
+from clipdesk.pipeline import Changes
+from clipdesk.search import SearchRequest
+from clipdesk.watcher import FolderWatcher
 
 
 def wait_for(predicate, timeout: float = 20.0) -> bool:
@@ -100,8 +99,14 @@ def test_watch_limit_falls_back_to_polling(tmp_path):
     root.mkdir()
     from clipdesk.catalog import Root
 
-    watcher = FolderWatcher(seen.append, lambda r: None, settle_s=0.2, observer_factory=LimitedObserver,
-                            on_warning=warnings.append, poll_interval_s=0.2)
+    watcher = FolderWatcher(
+        seen.append,
+        lambda r: None,
+        settle_s=0.2,
+        observer_factory=LimitedObserver,
+        on_warning=warnings.append,
+        poll_interval_s=0.2,
+    )
     try:
         modes = watcher.watch([Root(1, str(root), True, (), True)])
         assert modes == {str(root): "polling"}

@@ -3,6 +3,7 @@
 One writer connection (guarded by a lock, used inside explicit transactions) and one
 reader connection per thread. WAL mode lets readers run while the indexer writes.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,8 +22,7 @@ from ..killpoint import kill_point
 from .schema import migrate
 
 IMAGE_COLUMNS = (
-    "id, root_id, path, size, mtime_ns, content_key, width, height, taken_at, format, "
-    "status, error, model_id, offline"
+    "id, root_id, path, size, mtime_ns, content_key, width, height, taken_at, format, status, error, model_id, offline"
 )
 
 
@@ -95,9 +95,20 @@ def _root(row: sqlite3.Row | tuple) -> Root:
 
 def _image(row: tuple) -> ImageRecord:
     return ImageRecord(
-        id=row[0], root_id=row[1], path=row[2], size=row[3], mtime_ns=row[4], content_key=row[5],
-        width=row[6], height=row[7], taken_at=row[8], format=row[9], status=row[10], error=row[11],
-        model_id=row[12], offline=bool(row[13]),
+        id=row[0],
+        root_id=row[1],
+        path=row[2],
+        size=row[3],
+        mtime_ns=row[4],
+        content_key=row[5],
+        width=row[6],
+        height=row[7],
+        taken_at=row[8],
+        format=row[9],
+        status=row[10],
+        error=row[11],
+        model_id=row[12],
+        offline=bool(row[13]),
     )
 
 
@@ -222,8 +233,10 @@ class Catalog:
         with self.transaction() as conn:
             conn.execute("UPDATE roots SET online = ? WHERE id = ?", (int(online), root_id))
             # Only rows whose flag changes: rewriting a row rewrites its embedding's page too.
-            conn.execute("UPDATE images SET offline = ? WHERE root_id = ? AND offline != ?",
-                         (int(not online), root_id, int(not online)))
+            conn.execute(
+                "UPDATE images SET offline = ? WHERE root_id = ? AND offline != ?",
+                (int(not online), root_id, int(not online)),
+            )
 
     def remove_root(self, root_id: int) -> list[int]:
         """Forget a root and its images (the files themselves are never touched)."""
@@ -316,8 +329,21 @@ class Catalog:
                     "status = 'indexed', error = NULL, embedding = excluded.embedding, "
                     "model_id = excluded.model_id, offline = 0, vec_seq = excluded.vec_seq, "
                     "indexed_at = excluded.indexed_at RETURNING id",
-                    (item.path, item.root_id, item.size, item.mtime_ns, item.content_key, item.width,
-                     item.height, item.taken_at, item.format, vec, model_id, seq, now),
+                    (
+                        item.path,
+                        item.root_id,
+                        item.size,
+                        item.mtime_ns,
+                        item.content_key,
+                        item.width,
+                        item.height,
+                        item.taken_at,
+                        item.format,
+                        vec,
+                        model_id,
+                        seq,
+                        now,
+                    ),
                 ).fetchone()
                 ids[item.path] = row[0]
             if encoded:
@@ -413,7 +439,9 @@ class Catalog:
 
     # -- vectors for the index ----------------------------------------------------------------
 
-    def iter_embeddings(self, model_id: str, since_seq: int = 0, chunk: int = 20000) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    def iter_embeddings(
+        self, model_id: str, since_seq: int = 0, chunk: int = 20000
+    ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """(ids, vectors) of indexed images, in chunks, optionally only those changed after a seq."""
         last = -1
         while True:

@@ -4,6 +4,7 @@ The schema version lives in SQLite's `user_version`. Each migration is plain DDL
 one transaction together with the version bump, so a crash mid-upgrade leaves the
 previous version intact (SQLite DDL is transactional).
 """
+
 from __future__ import annotations
 
 import sqlite3

@@ -8,6 +8,7 @@ Exit codes (stable, for scripts):
   4 a named file or folder is missing or unusable
   5 another clipdesk is indexing this catalog
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,13 +38,22 @@ def _common_options(suppress: bool) -> argparse.ArgumentParser:
     so `clipdesk --data-dir X add F` keeps X instead of the subcommand's default."""
     default = argparse.SUPPRESS if suppress else None
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--data-dir", default=default,
-                        help="where the catalog lives (default: per-user data dir; env CLIPDESK_DATA_DIR)")
+    common.add_argument(
+        "--data-dir",
+        default=default,
+        help="where the catalog lives (default: per-user data dir; env CLIPDESK_DATA_DIR)",
+    )
     common.add_argument("--model", default=default, help="hub id or local model folder (env CLIPDESK_MODEL)")
-    common.add_argument("--device", default=default, choices=["auto", "cpu", "cuda", "mps"],
-                        help="where the model runs (default: auto)")
-    common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS if suppress else False,
-                        help="log what happens")
+    common.add_argument(
+        "--device", default=default, choices=["auto", "cpu", "cuda", "mps"], help="where the model runs (default: auto)"
+    )
+    common.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=argparse.SUPPRESS if suppress else False,
+        help="log what happens",
+    )
     return common
 
 
@@ -51,15 +61,21 @@ def build_parser() -> argparse.ArgumentParser:
     common = _common_options(suppress=True)
 
     parser = argparse.ArgumentParser(
-        prog="clipdesk", parents=[_common_options(suppress=False)],
+        prog="clipdesk",
+        parents=[_common_options(suppress=False)],
         description="Search your own photos by meaning, fully offline. Run without a command to open the app.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("add", parents=[common], help="add a photo folder")
     p.add_argument("folder")
-    p.add_argument("--exclude", action="append", default=[], metavar="GLOB",
-                   help="skip matching files or folders (repeatable), e.g. --exclude 'raw' --exclude '*.png'")
+    p.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="skip matching files or folders (repeatable), e.g. --exclude 'raw' --exclude '*.png'",
+    )
 
     p = sub.add_parser("remove", parents=[common], help="forget a photo folder (files are not touched)")
     p.add_argument("folder")
@@ -93,14 +109,17 @@ def _result_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--folder", action="append", default=[], help="only photos under this folder (repeatable)")
     p.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="taken on or after this date")
     p.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="taken on or before this date")
-    p.add_argument("--type", action="append", default=[], metavar="FORMAT", help="only this file type: jpeg, heif, png...")
+    p.add_argument(
+        "--type", action="append", default=[], metavar="FORMAT", help="only this file type: jpeg, heif, png..."
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
     if args.command in (None, "gui"):
         return _run_gui(args, parser)
     try:
@@ -185,8 +204,9 @@ def cmd_index(args: argparse.Namespace) -> int:
             if bar is None or bar.total != p.total:
                 if bar is not None:
                     bar.close()
-                bar = tqdm(total=p.total, unit="img", desc="Indexing", file=sys.stderr, disable=quiet,
-                           dynamic_ncols=True)
+                bar = tqdm(
+                    total=p.total, unit="img", desc="Indexing", file=sys.stderr, disable=quiet, dynamic_ncols=True
+                )
             bar.n = p.done
             bar.set_postfix(errors=p.errors, refresh=False)
             bar.refresh()
@@ -205,9 +225,11 @@ def cmd_index(args: argparse.Namespace) -> int:
             if bar is not None:
                 bar.close()
                 bar = None
-            print(f"Indexed {report.encoded} new or changed photos in {report.seconds:.1f}s "
-                  f"({report.moved} moved, {report.reused} duplicates reused, {report.removed} removed, "
-                  f"{report.errors} unreadable).")
+            print(
+                f"Indexed {report.encoded} new or changed photos in {report.seconds:.1f}s "
+                f"({report.moved} moved, {report.reused} duplicates reused, {report.removed} removed, "
+                f"{report.errors} unreadable)."
+            )
             if report.errors:
                 print("Run `clipdesk status` to see which files could not be read and why.")
             if args.watch:
@@ -270,14 +292,22 @@ def cmd_search(args: argparse.Namespace) -> int:
     from ..search import SearchRequest
 
     if not args.text.strip() and not args.image:
-        raise CliError('give some text to search for, or --image FILE (e.g. clipdesk search "dog on a beach")', EXIT_USAGE)
+        raise CliError(
+            'give some text to search for, or --image FILE (e.g. clipdesk search "dog on a beach")', EXIT_USAGE
+        )
     image = None
     if args.image:
         image = os.path.abspath(os.path.expanduser(args.image))
         if not os.path.isfile(image):
             raise CliError(f"{image} does not exist or is not a file.", EXIT_PATH)
-    request = SearchRequest(text=args.text, image=image, text_weight=args.text_weight,
-                            limit=args.limit, offset=args.offset, filters=_filters(args))
+    request = SearchRequest(
+        text=args.text,
+        image=image,
+        text_weight=args.text_weight,
+        limit=args.limit,
+        offset=args.offset,
+        filters=_filters(args),
+    )
     return _print_results(args, request)
 
 
@@ -299,8 +329,10 @@ def _print_results(args: argparse.Namespace, request) -> int:
         if not engine.catalog.counts()["indexed"]:
             if args.json:
                 print(json.dumps({"results": [], "offset": request.offset, "has_more": False}))
-            print("Nothing is indexed yet: add a folder with `clipdesk add FOLDER`, then run `clipdesk index`.",
-                  file=sys.stderr)
+            print(
+                "Nothing is indexed yet: add a folder with `clipdesk add FOLDER`, then run `clipdesk index`.",
+                file=sys.stderr,
+            )
             return EXIT_OK
         try:
             page = engine.search(request)
@@ -309,8 +341,12 @@ def _print_results(args: argparse.Namespace, request) -> int:
     finally:
         engine.close()
     if args.json:
-        print(json.dumps({"results": [h.to_json() for h in page.hits], "offset": page.offset,
-                          "has_more": page.has_more}, indent=2))
+        print(
+            json.dumps(
+                {"results": [h.to_json() for h in page.hits], "offset": page.offset, "has_more": page.has_more},
+                indent=2,
+            )
+        )
     elif not page.hits:
         print("No matches.", file=sys.stderr)
     else:
@@ -327,20 +363,33 @@ def cmd_status(args: argparse.Namespace) -> int:
     finally:
         engine.close()
     if args.json:
-        print(json.dumps({
-            "data_dir": status.data_dir, "model": status.model_id, "model_dim": status.model_dim,
-            "counts": status.counts, "roots": status.roots,
-            "errors": [{"path": p, "reason": r} for p, r in status.errors], "index": status.index,
-        }, indent=2))
+        print(
+            json.dumps(
+                {
+                    "data_dir": status.data_dir,
+                    "model": status.model_id,
+                    "model_dim": status.model_dim,
+                    "counts": status.counts,
+                    "roots": status.roots,
+                    "errors": [{"path": p, "reason": r} for p, r in status.errors],
+                    "index": status.index,
+                },
+                indent=2,
+            )
+        )
         return EXIT_OK
     c = status.counts
     print(f"Catalog:  {status.data_dir}")
     print(f"Model:    {status.model_id}" + (f" ({status.model_dim}-d)" if status.model_dim else " (not loaded yet)"))
     print(f"Photos:   {c['indexed']} indexed, {c['pending']} waiting, {c['error']} unreadable, {c['offline']} offline")
     idx = status.index
-    health = ("up to date" if idx["up_to_date"] else
-              "missing (will be rebuilt from the catalog)" if idx.get("missing") or not idx["file"] else
-              "behind the catalog (catches up at next start)")
+    health = (
+        "up to date"
+        if idx["up_to_date"]
+        else "missing (will be rebuilt from the catalog)"
+        if idx.get("missing") or not idx["file"]
+        else "behind the catalog (catches up at next start)"
+    )
     print(f"Index:    {health}")
     print("Folders:" if status.roots else "Folders:  none yet (clipdesk add FOLDER)")
     for root in status.roots:

@@ -1,4 +1,5 @@
 """The CLIP encoder (sentence-transformers on torch, loaded lazily)."""
+
 from .clip import ClipEncoder, ModelUnavailableError
 
 __all__ = ["ClipEncoder", "ModelUnavailableError"]

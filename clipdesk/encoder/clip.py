@@ -8,6 +8,7 @@ towers; outputs are always float32. auto: fp16 on CUDA, bf16 on CPUs with native
 (AVX512-BF16 or AMX), else fp32. bench/indexing.py and bench/design.py check bf16 against
 fp32 (image embeddings: mean cosine 0.9999; text: 0.9998).
 """
+
 from __future__ import annotations
 
 import logging
@@ -22,8 +23,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from . import model_files
 from ..imaging.decode import ModelInput, pixels_for
+from . import model_files
 
 log = logging.getLogger(__name__)
 
@@ -110,22 +111,36 @@ def _unavailable_message(model_id: str, exc: BaseException) -> str:
     local = Path(model_id)
     if local.is_absolute() or model_id.startswith((".", "~")):
         if not local.exists():
-            return (f"The model folder {model_id} does not exist. Choose a folder that holds a CLIP model "
-                    "(config.json and weights), or unset CLIPDESK_MODEL / --model to use the default model.")
-        return (f"The folder {model_id} does not hold a usable CLIP model ({type(exc).__name__}: {exc}). "
-                "Point --model or CLIPDESK_MODEL at a sentence-transformers or Hugging Face CLIP model folder.")
+            return (
+                f"The model folder {model_id} does not exist. Choose a folder that holds a CLIP model "
+                "(config.json and weights), or unset CLIPDESK_MODEL / --model to use the default model."
+            )
+        return (
+            f"The folder {model_id} does not hold a usable CLIP model ({type(exc).__name__}: {exc}). "
+            "Point --model or CLIPDESK_MODEL at a sentence-transformers or Hugging Face CLIP model folder."
+        )
     reason = str(exc) if isinstance(exc, model_files.ModelNotFound) else type(exc).__name__
-    return (f"The CLIP model '{model_id}' is not on this computer and could not be downloaded "
-            f"({reason}). Connect to the internet once so clipdesk can fetch it (about 600 MB, "
-            "cached afterwards), or use a model folder you already have: --model /path/to/model or "
-            "CLIPDESK_MODEL=/path/to/model.")
+    return (
+        f"The CLIP model '{model_id}' is not on this computer and could not be downloaded "
+        f"({reason}). Connect to the internet once so clipdesk can fetch it (about 600 MB, "
+        "cached afterwards), or use a model folder you already have: --model /path/to/model or "
+        "CLIPDESK_MODEL=/path/to/model."
+    )
 
 
 class ClipEncoder:
     """Loads lazily and is safe to call from several threads (one forward pass at a time)."""
 
-    def __init__(self, model_id: str, device: str | None = None, text_cache_size: int = 512, *,
-                 precision: str | None = None, threads: int | None = None, text_precision: str | None = None) -> None:
+    def __init__(
+        self,
+        model_id: str,
+        device: str | None = None,
+        text_cache_size: int = 512,
+        *,
+        precision: str | None = None,
+        threads: int | None = None,
+        text_precision: str | None = None,
+    ) -> None:
         self.model_id = model_id
         self.requested_device = device or os.environ.get("CLIPDESK_DEVICE")
         self.requested_precision = precision or os.environ.get("CLIPDESK_PRECISION") or "auto"
@@ -210,8 +225,14 @@ class ClipEncoder:
             self._dim = int(probe.shape[-1])
             # Warm the text path too (kernel selection, allocator): the first real query is not slower.
             model.encode(["a photo"], convert_to_numpy=True, show_progress_bar=False)
-            log.info("model %s on %s, image tower in %s, text tower in %s, %d torch threads", self.model_id, device,
-                     precision, self.text_precision, torch.get_num_threads())
+            log.info(
+                "model %s on %s, image tower in %s, text tower in %s, %d torch threads",
+                self.model_id,
+                device,
+                precision,
+                self.text_precision,
+                torch.get_num_threads(),
+            )
 
     @property
     def dim(self) -> int:
@@ -247,7 +268,9 @@ class ClipEncoder:
                 self._last_image_use = time.monotonic()
                 batch = torch.from_numpy(np.ascontiguousarray(pixels, dtype=np.float32))
                 if lanes > 1:
-                    features = torch.cat(list(self._lane_pool(lanes).map(self._lane_features, batch.tensor_split(lanes))))
+                    features = torch.cat(
+                        list(self._lane_pool(lanes).map(self._lane_features, batch.tensor_split(lanes)))
+                    )
                 else:
                     features = self._image_features(batch)
             finally:
@@ -293,8 +316,11 @@ class ClipEncoder:
         import torch
         from safetensors import safe_open
 
-        params = {f"{prefix}.{name}": param for prefix, module in _image_towers(self._clip).items()
-                  for name, param in module.named_parameters()}
+        params = {
+            f"{prefix}.{name}": param
+            for prefix, module in _image_towers(self._clip).items()
+            for name, param in module.named_parameters()
+        }
         with torch.no_grad():
             for key, param in params.items():
                 param.data = param.data.new_empty(self._tower_shapes[key])
@@ -330,8 +356,9 @@ class ClipEncoder:
     def encode_images(self, images: Sequence[Image.Image | str | Path]) -> np.ndarray:
         """Query images (in memory or files), preprocessed exactly as the indexer does."""
         spec = self.input_spec
-        return self.encode_pixels(np.stack([pixels_for(im, spec) for im in images]),
-                                  threads=QUERY_THREADS if len(images) <= 2 else None)
+        return self.encode_pixels(
+            np.stack([pixels_for(im, spec) for im in images]), threads=QUERY_THREADS if len(images) <= 2 else None
+        )
 
     def encode_text(self, text: str) -> np.ndarray:
         """One query; repeated queries come from an LRU cache."""
@@ -354,8 +381,9 @@ class ClipEncoder:
             if self.device == "cpu" and len(texts) <= 4 and previous != QUERY_THREADS:
                 torch.set_num_threads(QUERY_THREADS)
             try:
-                out = self._model.encode(list(texts), convert_to_numpy=True, normalize_embeddings=True,
-                                         show_progress_bar=False)
+                out = self._model.encode(
+                    list(texts), convert_to_numpy=True, normalize_embeddings=True, show_progress_bar=False
+                )
             finally:
                 if torch.get_num_threads() != previous:
                     torch.set_num_threads(previous)
@@ -397,8 +425,9 @@ def _quantize_text_tower(clip) -> None:
         warnings.simplefilter("ignore")  # torch.ao.quantization announces its move to torchao
         quantize_dynamic(clip.text_model, {torch.nn.Linear: default_dynamic_qconfig}, dtype=torch.qint8, inplace=True)
         # The projection is a bare Linear attribute: quantize_dynamic swaps children only.
-        wrapped = quantize_dynamic(torch.nn.Sequential(clip.text_projection), {torch.nn.Linear: default_dynamic_qconfig},
-                                   dtype=torch.qint8)
+        wrapped = quantize_dynamic(
+            torch.nn.Sequential(clip.text_projection), {torch.nn.Linear: default_dynamic_qconfig}, dtype=torch.qint8
+        )
         clip.text_projection = wrapped[0]
 
 

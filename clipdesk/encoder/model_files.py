@@ -4,6 +4,7 @@ A model already in the local cache loads with no network access at all. Only a h
 that is not cached yet is downloaded, with visible progress; with no network that fails
 in seconds with a clear message instead of minutes of retries.
 """
+
 from __future__ import annotations
 
 import os

@@ -4,6 +4,7 @@ Pretrained weights cannot be downloaded everywhere clipdesk is developed, so tes
 tiny random CLIP and benchmarks the full-size ViT-B/32 architecture (same speed as the
 real model) through exactly the code path users get.
 """
+
 from __future__ import annotations
 
 import json
@@ -42,19 +43,45 @@ def build_random_clip(folder: str | Path, size: str = "tiny", seed: int = 0) -> 
     special = {"bos_token_id": 0, "eos_token_id": 1, "pad_token_id": 1}
     if size == "tiny":
         config = CLIPConfig(
-            text_config=dict(vocab_size=vocab_size, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
-                             num_attention_heads=2, max_position_embeddings=77, **special),
-            vision_config=dict(hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=2,
-                               image_size=32, patch_size=8),
+            text_config=dict(
+                vocab_size=vocab_size,
+                hidden_size=32,
+                intermediate_size=64,
+                num_hidden_layers=2,
+                num_attention_heads=2,
+                max_position_embeddings=77,
+                **special,
+            ),
+            vision_config=dict(
+                hidden_size=32,
+                intermediate_size=64,
+                num_hidden_layers=2,
+                num_attention_heads=2,
+                image_size=32,
+                patch_size=8,
+            ),
             projection_dim=16,
         )
         image_size = 32
     elif size == "vit-b-32":
         config = CLIPConfig(
-            text_config=dict(vocab_size=49408, hidden_size=512, intermediate_size=2048, num_hidden_layers=12,
-                             num_attention_heads=8, max_position_embeddings=77, **special),
-            vision_config=dict(hidden_size=768, intermediate_size=3072, num_hidden_layers=12,
-                               num_attention_heads=12, image_size=224, patch_size=32),
+            text_config=dict(
+                vocab_size=49408,
+                hidden_size=512,
+                intermediate_size=2048,
+                num_hidden_layers=12,
+                num_attention_heads=8,
+                max_position_embeddings=77,
+                **special,
+            ),
+            vision_config=dict(
+                hidden_size=768,
+                intermediate_size=3072,
+                num_hidden_layers=12,
+                num_attention_heads=12,
+                image_size=224,
+                patch_size=32,
+            ),
             projection_dim=512,
         )
         image_size = 224

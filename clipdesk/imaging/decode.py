@@ -1,6 +1,7 @@
 """Decode a photo once into everything the pipeline needs: facts, a thumbnail and the
 model's input. JPEGs are DCT-scaled while decoding so a 12 MP photo is never fully decoded.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -24,8 +25,23 @@ except ImportError:  # pragma: no cover - declared dependency, but never fatal
 Image.MAX_IMAGE_PIXELS = 200_000_000
 
 IMAGE_EXTENSIONS = frozenset(
-    {".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".gif", ".webp", ".bmp", ".dib", ".tif", ".tiff",
-     ".heic", ".heif", ".hif", ".avif"}
+    {
+        ".jpg",
+        ".jpeg",
+        ".jpe",
+        ".jfif",
+        ".png",
+        ".gif",
+        ".webp",
+        ".bmp",
+        ".dib",
+        ".tif",
+        ".tiff",
+        ".heic",
+        ".heif",
+        ".hif",
+        ".avif",
+    }
 )
 _EXIF_IFD = 0x8769
 _DATETIME_ORIGINAL = 0x9003
@@ -142,7 +158,9 @@ def _to_model_pixels(im: Image.Image, spec: ModelInput) -> np.ndarray:
     return np.ascontiguousarray(arr.transpose(2, 0, 1))
 
 
-def open_image(source: str | os.PathLike[str] | Image.Image, draft_to: int | None = None) -> tuple[Image.Image, str, float | None, tuple[int, int]]:
+def open_image(
+    source: str | os.PathLike[str] | Image.Image, draft_to: int | None = None
+) -> tuple[Image.Image, str, float | None, tuple[int, int]]:
     """Open, first frame, DCT-scaled if asked, oriented, RGB.
     Returns (image, format, taken_at, displayed full size)."""
     try:

@@ -11,6 +11,7 @@ slightly lower priority than the app (the UI and the encoder come first).
 On 2 cores, processes decode as fast as threads (measured: bench/design.py) and keep the
 app's GIL free for the UI. `prepare_file` is the worker-side job of the indexing pipeline.
 """
+
 from __future__ import annotations
 
 import logging
@@ -23,10 +24,11 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import CancelledError, Future
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -172,16 +174,28 @@ class _Worker:
             env["PYTHONPATH"] = os.pathsep.join(p for p in (pkg_root, env.get("PYTHONPATH")) if p)
             try:
                 self.popen = subprocess.Popen(
-                    [sys.executable, "-c", f"from {__name__} import _stdio_main; _stdio_main()", str(child.fileno()), str(nice), str(memory_limit_mb or 0)],
-                    pass_fds=(child.fileno(),), env=env, stdin=subprocess.DEVNULL, close_fds=True)
+                    [
+                        sys.executable,
+                        "-c",
+                        f"from {__name__} import _stdio_main; _stdio_main()",
+                        str(child.fileno()),
+                        str(nice),
+                        str(memory_limit_mb or 0),
+                    ],
+                    pass_fds=(child.fileno(),),
+                    env=env,
+                    stdin=subprocess.DEVNULL,
+                    close_fds=True,
+                )
             finally:
                 child.close()
             self.conn = Connection(parent.detach())
         else:  # pragma: no cover - Windows
             ctx = mp.get_context("spawn")
             self.conn, child_conn = ctx.Pipe(duplex=True)
-            self.proc = ctx.Process(target=_worker_main, args=(child_conn, nice, memory_limit_mb),
-                                    name="clipdesk-decode", daemon=True)
+            self.proc = ctx.Process(
+                target=_worker_main, args=(child_conn, nice, memory_limit_mb), name="clipdesk-decode", daemon=True
+            )
             self.proc.start()
             child_conn.close()
 
@@ -226,8 +240,15 @@ class DecodePool:
     `shutdown(wait, cancel_futures)`, plus per-task timeouts and worker replacement.
     `fn` must be a module-level function (it is sent to the worker by reference)."""
 
-    def __init__(self, workers: int, *, timeout_s: float | None = None, memory_limit_mb: int | None = None,
-                 max_tasks: int = DEFAULT_MAX_TASKS, nice: int = WORKER_NICE) -> None:
+    def __init__(
+        self,
+        workers: int,
+        *,
+        timeout_s: float | None = None,
+        memory_limit_mb: int | None = None,
+        max_tasks: int = DEFAULT_MAX_TASKS,
+        nice: int = WORKER_NICE,
+    ) -> None:
         self.workers = max(1, int(workers))
         env_timeout = os.environ.get("CLIPDESK_DECODE_TIMEOUT")
         self.timeout_s = float(timeout_s or (env_timeout and float(env_timeout)) or DEFAULT_TIMEOUT_S)
@@ -239,8 +260,10 @@ class DecodePool:
         self._inline = 0  # files decoded in-process because no worker could be started
         self._tasks: queue.SimpleQueue = queue.SimpleQueue()
         self._closing = threading.Event()
-        self._feeders = [threading.Thread(target=self._feed, name=f"clipdesk-decode-feed-{i}", daemon=True)
-                         for i in range(self.workers)]
+        self._feeders = [
+            threading.Thread(target=self._feed, name=f"clipdesk-decode-feed-{i}", daemon=True)
+            for i in range(self.workers)
+        ]
         for t in self._feeders:
             t.start()
 
@@ -267,7 +290,7 @@ class DecodePool:
             for t in self._feeders:
                 t.join()
 
-    def __enter__(self) -> "DecodePool":
+    def __enter__(self) -> DecodePool:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -1,4 +1,5 @@
 """On-disk thumbnail cache, keyed by content key so renames and moves keep their thumbnail."""
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """The vector index (hnswlib), a rebuildable cache of the catalog's embeddings."""
+
 from .hnsw import EXACT_LIMIT, IndexParams, VectorIndex
 from .store import IndexStore
 

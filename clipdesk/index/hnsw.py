@@ -4,6 +4,7 @@ The index is a cache of the catalog's embeddings: it is saved atomically with th
 change sequence it reflects (the watermark), and at open a missing, unreadable or stale
 file is caught up or rebuilt from SQLite.
 """
+
 from __future__ import annotations
 
 import json
@@ -51,10 +52,10 @@ class _RWLock:
         self._writer = False
         self._writers_waiting = 0
 
-    def read(self) -> "_Guard":
+    def read(self) -> _Guard:
         return _Guard(self._acquire_read, self._release_read)
 
-    def write(self) -> "_Guard":
+    def write(self) -> _Guard:
         return _Guard(self._acquire_write, self._release_write)
 
     def _acquire_read(self) -> None:
@@ -268,8 +269,9 @@ class VectorIndex:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.asarray(self._index.get_items(ids.tolist(), return_type="numpy"), dtype=np.float32)
 
-    def _approx(self, query: np.ndarray, k: int, allowed: Callable[[int], bool] | None,
-                ef: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def _approx(
+        self, query: np.ndarray, k: int, allowed: Callable[[int], bool] | None, ef: int | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         k = min(k, len(self._live))
         if k <= 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
@@ -304,8 +306,14 @@ class VectorIndex:
         _fsync_file(tmp)
         kill_point("save")  # crash tests only; inert unless CLIPDESK_TEST_KILL_AT is set
         os.replace(tmp, index_path)
-        meta = {**extra, "dim": self.dim, "live": live, "deleted": deleted,
-                "M": self.params.M, "ef_construction": self.params.ef_construction}
+        meta = {
+            **extra,
+            "dim": self.dim,
+            "live": live,
+            "deleted": deleted,
+            "M": self.params.M,
+            "ef_construction": self.params.ef_construction,
+        }
         meta_path = stem.with_suffix(".json")
         meta_tmp = meta_path.with_name(meta_path.name + ".tmp")
         meta_tmp.write_text(json.dumps(meta))
@@ -314,14 +322,18 @@ class VectorIndex:
         _fsync_dir(stem.parent)
 
     @classmethod
-    def load(cls, stem: Path, params: IndexParams = IndexParams()) -> tuple["VectorIndex", dict]:
+    def load(cls, stem: Path, params: IndexParams = IndexParams()) -> tuple[VectorIndex, dict]:
         """Load a saved pair; raises on anything missing, unreadable or inconsistent."""
         stem = Path(stem)
         meta = json.loads(stem.with_suffix(".json").read_text())
         self = cls.__new__(cls)
         self.dim = int(meta["dim"])
-        self.params = IndexParams(M=int(meta["M"]), ef_construction=int(meta["ef_construction"]),
-                                  ef_search=params.ef_search, ef_search_text=params.ef_search_text)
+        self.params = IndexParams(
+            M=int(meta["M"]),
+            ef_construction=int(meta["ef_construction"]),
+            ef_search=params.ef_search,
+            ef_search_text=params.ef_search_text,
+        )
         self._lock = _RWLock()
         self._exact_cache = None
         self._index = hnswlib.Index(space="ip", dim=self.dim)

@@ -6,6 +6,7 @@ Saved pairs are named `vectors-<watermark>`; SQLite records which pair is curren
   - pair older than the catalog                                    -> catch up (vec_seq, tombstones);
   - finally the live ids must equal the catalog's indexed ids, else rebuild.
 """
+
 from __future__ import annotations
 
 import logging

@@ -4,6 +4,7 @@ and commit what is new or changed, batch by batch.
 Each batch is one SQLite transaction followed by the matching index update, so a kill at
 any moment loses at most the batch in flight, and a restart resumes with the rest.
 """
+
 from __future__ import annotations
 
 import logging
@@ -24,8 +25,17 @@ from ..imaging import DecodeError, ThumbnailCache, content_key
 from ..imaging.pool import DecodePool, PreparedFile, prepare_file
 from ..index import IndexStore
 from ..killpoint import kill_point
-from .scan import (FileInfo, folder_in_scope, in_scope, not_a_file_reason, reached_without_links, scan_file,
-                   special_file, stat_file, walk)
+from .scan import (
+    FileInfo,
+    folder_in_scope,
+    in_scope,
+    not_a_file_reason,
+    reached_without_links,
+    scan_file,
+    special_file,
+    stat_file,
+    walk,
+)
 
 log = logging.getLogger(__name__)
 
@@ -253,9 +263,11 @@ class Indexer:
             known.update(self.catalog.paths_under(path))  # it is, or was, a folder
             if os.path.isdir(path) and not os.path.islink(path):
                 if reached_without_links(path, root.path) and (
-                        path == root.path or folder_in_scope(path, root.path, root.excludes)):
-                    disk.update((f.path, (f, root.id)) for f in walk(path, ())
-                                if in_scope(f.path, root.path, root.excludes))
+                    path == root.path or folder_in_scope(path, root.path, root.excludes)
+                ):
+                    disk.update(
+                        (f.path, (f, root.id)) for f in walk(path, ()) if in_scope(f.path, root.path, root.excludes)
+                    )
             else:
                 # As walk() sees it: links never lead outside the root, specials are recorded.
                 info = scan_file(path, root.path) if in_scope(path, root.path, root.excludes) else None
@@ -275,9 +287,7 @@ class Indexer:
                     empty = next(it, None) is None
             except OSError:
                 online, empty = False, True
-            if online and empty and self.catalog.query(
-                "SELECT 1 FROM images WHERE root_id = ? LIMIT 1", (root.id,)
-            ):
+            if online and empty and self.catalog.query("SELECT 1 FROM images WHERE root_id = ? LIMIT 1", (root.id,)):
                 online = False
         if online != root.online:
             self.catalog.set_root_online(root.id, online)
@@ -287,8 +297,11 @@ class Indexer:
     def _apply(self, disk: dict[str, tuple[FileInfo, int]], known: dict[str, ScanEntry], report: RunReport) -> None:
         new = [p for p in disk if p not in known]
         missing = {p: e for p, e in known.items() if p not in disk}
-        changed = [p for p, e in known.items()
-                   if p in disk and (e.size != disk[p][0].size or e.mtime_ns != disk[p][0].mtime_ns)]
+        changed = [
+            p
+            for p, e in known.items()
+            if p in disk and (e.size != disk[p][0].size or e.mtime_ns != disk[p][0].mtime_ns)
+        ]
         if not (new or missing or changed):
             return
 
@@ -326,7 +339,9 @@ class Indexer:
                     info, root_id = disk[path]
                     self.catalog.move_image_in(conn, image_id, path, root_id, info.size, info.mtime_ns)
                 copied = [
-                    self.catalog.copy_image_in(conn, src, path, disk[path][1], disk[path][0].size, disk[path][0].mtime_ns)
+                    self.catalog.copy_image_in(
+                        conn, src, path, disk[path][1], disk[path][0].size, disk[path][0].mtime_ns
+                    )
                     for src, path in copies
                 ]
                 self.catalog.delete_images_in(conn, removed)
@@ -369,15 +384,39 @@ class Indexer:
                 ready = [p for p in batch if p.pixels is not None]
                 failed = [p for p in batch if p.error is not None]
                 vanished = [p.image_id for p in batch if p.info is None and p.error is None]
-                vectors = self.encoder.encode_pixels(np.stack([p.pixels for p in ready]), threads=threads,
-                                                       split=schedule == "phased") if ready else None
+                vectors = (
+                    self.encoder.encode_pixels(
+                        np.stack([p.pixels for p in ready]), threads=threads, split=schedule == "phased"
+                    )
+                    if ready
+                    else None
+                )
                 encoded = [
-                    EncodedImage(p.path, p.root_id, p.info.size, p.info.mtime_ns, p.key, p.width, p.height,
-                                 p.taken_at if p.taken_at is not None else p.info.mtime_ns / 1e9, p.format, vectors[i])
+                    EncodedImage(
+                        p.path,
+                        p.root_id,
+                        p.info.size,
+                        p.info.mtime_ns,
+                        p.key,
+                        p.width,
+                        p.height,
+                        p.taken_at if p.taken_at is not None else p.info.mtime_ns / 1e9,
+                        p.format,
+                        vectors[i],
+                    )
                     for i, p in enumerate(ready)
                 ]
-                errs = [FailedImage(p.path, p.root_id, p.info.size if p.info else 0,
-                                    p.info.mtime_ns if p.info else 0, p.key, p.error) for p in failed]
+                errs = [
+                    FailedImage(
+                        p.path,
+                        p.root_id,
+                        p.info.size if p.info else 0,
+                        p.info.mtime_ns if p.info else 0,
+                        p.key,
+                        p.error,
+                    )
+                    for p in failed
+                ]
                 kill_point("encode")
                 with self.store.mutation:
                     ids = self.catalog.commit_batch(encoded, errs, self.encoder.model_id)
@@ -393,8 +432,9 @@ class Indexer:
                 report.errors += len(failed)
                 meter.add(len(batch))
                 rate = meter.rate()
-                progress = Progress("indexing", done, total, rate, (total - done) / rate if rate else None,
-                                    errors, batch[-1].path)
+                progress = Progress(
+                    "indexing", done, total, rate, (total - done) / rate if rate else None, errors, batch[-1].path
+                )
                 self.on_progress(progress)
                 self.on_changes(Changes(added=list(ids.values()), removed=vanished))
                 self.store.save_if_due()
@@ -418,13 +458,18 @@ class Indexer:
     def _decode_pool(self, schedule: str) -> DecodePool | ThreadPoolExecutor:
         workers = self.decode_workers
         if not workers:  # on a GPU the encoder needs no CPU: every core decodes
-            workers = default_decode_workers(schedule) if self.encoder.device in (None, "cpu") else max(2, os.cpu_count() or 1)
+            workers = (
+                default_decode_workers(schedule)
+                if self.encoder.device in (None, "cpu")
+                else max(2, os.cpu_count() or 1)
+            )
         if self.decode_mode == "thread":
             return ThreadPoolExecutor(workers, thread_name_prefix="clipdesk-decode")
         return DecodePool(workers, timeout_s=self.decode_timeout_s)
 
-    def _prepared_batches(self, pool: DecodePool | ThreadPoolExecutor, work: list[tuple[int, str, int]],
-                          spec, ahead: int) -> Iterator[list[_Prepared]]:
+    def _prepared_batches(
+        self, pool: DecodePool | ThreadPoolExecutor, work: list[tuple[int, str, int]], spec, ahead: int
+    ) -> Iterator[list[_Prepared]]:
         """Batches of decoded files, with `ahead` more files decoding while a batch encodes."""
         window: deque[tuple[_Prepared, Future[PreparedFile] | None]] = deque()
         items = iter(work)

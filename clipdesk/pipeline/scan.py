@@ -1,4 +1,5 @@
 """Walk a root for image files, skipping what a photo library should never index."""
+
 from __future__ import annotations
 
 import errno
@@ -15,12 +16,37 @@ log = logging.getLogger(__name__)
 
 # NAS/OS bookkeeping folders: Synology thumbnails, recycle bins, Windows and macOS system dirs.
 JUNK_DIRS = frozenset(
-    {"@eaDir", "#recycle", "#snapshot", "@Recycle", "@Recently-Snapshot", ".@__thumb", "$RECYCLE.BIN",
-     "System Volume Information", "lost+found", "__MACOSX", ".Trashes", ".Spotlight-V100", ".fseventsd"}
+    {
+        "@eaDir",
+        "#recycle",
+        "#snapshot",
+        "@Recycle",
+        "@Recently-Snapshot",
+        ".@__thumb",
+        "$RECYCLE.BIN",
+        "System Volume Information",
+        "lost+found",
+        "__MACOSX",
+        ".Trashes",
+        ".Spotlight-V100",
+        ".fseventsd",
+    }
 )
 JUNK_FILES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini", "ehthumbs.db", "Icon\r"})
 # Files still being written or abandoned by downloaders and editors.
-TEMP_SUFFIXES = (".part", ".partial", ".crdownload", ".download", ".tmp", ".temp", ".swp", ".swx", "~", ".!qb", ".opdownload")
+TEMP_SUFFIXES = (
+    ".part",
+    ".partial",
+    ".crdownload",
+    ".download",
+    ".tmp",
+    ".temp",
+    ".swp",
+    ".swx",
+    "~",
+    ".!qb",
+    ".opdownload",
+)
 TEMP_PREFIXES = ("~$", ".#", "._")
 
 

@@ -1,4 +1,5 @@
 """Search: text, image, or both, with negative terms, filters and paging."""
+
 from __future__ import annotations
 
 import os
@@ -29,14 +30,21 @@ class Filters:
     include_offline: bool = True
 
     def is_empty(self) -> bool:
-        return not (self.folders or self.date_from is not None or self.date_to is not None or self.formats
-                    or not self.include_offline)
+        return not (
+            self.folders
+            or self.date_from is not None
+            or self.date_to is not None
+            or self.formats
+            or not self.include_offline
+        )
 
 
 @dataclass(frozen=True)
 class SearchRequest:
     text: str = ""
-    image: str | Path | Image.Image | int | tuple | None = None  # file, in-memory picture, image id, or a tuple of those
+    image: str | Path | Image.Image | int | tuple | None = (
+        None  # file, in-memory picture, image id, or a tuple of those
+    )
     text_weight: float = 0.5  # used when both text and image are given
     limit: int = 50
     offset: int = 0
@@ -180,5 +188,14 @@ class Searcher:
 
 
 def _hit(record: ImageRecord, score: float) -> SearchHit:
-    return SearchHit(record.id, record.path, float(score), record.taken_at, record.width, record.height,
-                     record.format, record.content_key, record.offline)
+    return SearchHit(
+        record.id,
+        record.path,
+        float(score),
+        record.taken_at,
+        record.width,
+        record.height,
+        record.format,
+        record.content_key,
+        record.offline,
+    )

@@ -1,4 +1,5 @@
 """Application setup: QApplication, translations, palette; `run_app` is what `clipdesk` runs."""
+
 from __future__ import annotations
 
 import logging
@@ -7,7 +8,7 @@ import signal
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator, Qt
+from PySide6.QtCore import QLibraryInfo, QLocale, Qt, QTimer, QTranslator
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
@@ -31,27 +32,27 @@ def install_translators(app: QApplication, locale: QLocale | None = None) -> Non
 
 def dark_palette() -> QPalette:
     p = QPalette()
-    window, base, text = QColor(0x2b, 0x2d, 0x31), QColor(0x1f, 0x20, 0x23), QColor(0xe8, 0xe8, 0xea)
-    highlight = QColor(0x3d, 0x8b, 0xfd)
+    window, base, text = QColor(0x2B, 0x2D, 0x31), QColor(0x1F, 0x20, 0x23), QColor(0xE8, 0xE8, 0xEA)
+    highlight = QColor(0x3D, 0x8B, 0xFD)
     roles = {
         QPalette.ColorRole.Window: window,
         QPalette.ColorRole.WindowText: text,
         QPalette.ColorRole.Base: base,
-        QPalette.ColorRole.AlternateBase: QColor(0x27, 0x29, 0x2d),
-        QPalette.ColorRole.ToolTipBase: QColor(0x33, 0x35, 0x3a),
+        QPalette.ColorRole.AlternateBase: QColor(0x27, 0x29, 0x2D),
+        QPalette.ColorRole.ToolTipBase: QColor(0x33, 0x35, 0x3A),
         QPalette.ColorRole.ToolTipText: text,
-        QPalette.ColorRole.PlaceholderText: QColor(0x8d, 0x90, 0x96),
+        QPalette.ColorRole.PlaceholderText: QColor(0x8D, 0x90, 0x96),
         QPalette.ColorRole.Text: text,
-        QPalette.ColorRole.Button: QColor(0x35, 0x37, 0x3c),
+        QPalette.ColorRole.Button: QColor(0x35, 0x37, 0x3C),
         QPalette.ColorRole.ButtonText: text,
-        QPalette.ColorRole.BrightText: QColor(0xff, 0x6b, 0x6b),
+        QPalette.ColorRole.BrightText: QColor(0xFF, 0x6B, 0x6B),
         QPalette.ColorRole.Highlight: highlight,
-        QPalette.ColorRole.HighlightedText: QColor(0xff, 0xff, 0xff),
-        QPalette.ColorRole.Link: QColor(0x6e, 0xa8, 0xfe),
-        QPalette.ColorRole.Light: QColor(0x45, 0x47, 0x4d),
-        QPalette.ColorRole.Midlight: QColor(0x3a, 0x3c, 0x41),
+        QPalette.ColorRole.HighlightedText: QColor(0xFF, 0xFF, 0xFF),
+        QPalette.ColorRole.Link: QColor(0x6E, 0xA8, 0xFE),
+        QPalette.ColorRole.Light: QColor(0x45, 0x47, 0x4D),
+        QPalette.ColorRole.Midlight: QColor(0x3A, 0x3C, 0x41),
         QPalette.ColorRole.Mid: QColor(0x25, 0x26, 0x29),
-        QPalette.ColorRole.Dark: QColor(0x18, 0x19, 0x1b),
+        QPalette.ColorRole.Dark: QColor(0x18, 0x19, 0x1B),
         QPalette.ColorRole.Shadow: QColor(0, 0, 0),
     }
     for role, color in roles.items():
@@ -107,8 +108,9 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def run_app(data_dir: str | os.PathLike[str] | None = None, model: str | None = None,
-            settings_path: str | None = None) -> int:
+def run_app(
+    data_dir: str | os.PathLike[str] | None = None, model: str | None = None, settings_path: str | None = None
+) -> int:
     """Show the window at once; the catalog and the model open in the background."""
     from .engine_bridge import EngineBridge
     from .main_window import MainWindow

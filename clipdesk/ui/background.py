@@ -3,6 +3,7 @@
 Daemon threads (not concurrent.futures) so a model load or a slow disk in flight can never
 hold the process open after the window has closed.
 """
+
 from __future__ import annotations
 
 import logging
@@ -32,9 +33,7 @@ class Background(QObject):
         self._jobs: queue.Queue[Any] = queue.Queue()
         self._closed = False
         self._finished.connect(self._deliver)
-        self._threads = [
-            threading.Thread(target=self._loop, name=f"{name}-{i}", daemon=True) for i in range(workers)
-        ]
+        self._threads = [threading.Thread(target=self._loop, name=f"{name}-{i}", daemon=True) for i in range(workers)]
         for thread in self._threads:
             thread.start()
 

@@ -1,4 +1,5 @@
 """A coloured strip above the results: model problems, worker errors, stale results."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -124,7 +125,7 @@ class Banner(QFrame):
         name = {"info": "info", "warning": "warning", "error": "error"}.get(self.level, "info")
         self.icon_label.setPixmap(icon(name, tint).pixmap(22, 22))
 
-    def changeEvent(self, event) -> None:  # noqa: N802
+    def changeEvent(self, event) -> None:
         super().changeEvent(event)
         if event.type() == event.Type.PaletteChange and self.isVisible():
             self._restyle()

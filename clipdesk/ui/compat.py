@@ -10,6 +10,7 @@ The same build also drops references to True and False (e.g. from Signal.emit())
 `protect_none()` detects the leak with a probe and, only if it is there, gives None, True and
 False a huge reference count: what Python 3.12 does for every interpreter.
 """
+
 from __future__ import annotations
 
 import ctypes

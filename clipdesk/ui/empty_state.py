@@ -1,4 +1,5 @@
 """A centred message that says what is going on and what to do next."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -62,7 +63,7 @@ class EmptyState(QWidget):
         palette.setColor(QPalette.ColorRole.WindowText, muted)
         self.body.setPalette(palette)
 
-    def changeEvent(self, event) -> None:  # noqa: N802
+    def changeEvent(self, event) -> None:
         super().changeEvent(event)
         if event.type() == event.Type.PaletteChange:
             self._mute_body()

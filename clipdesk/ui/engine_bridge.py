@@ -4,6 +4,7 @@ Construction, model loading, searches and folder changes all run on background t
 the engine's listener callbacks (worker thread) become queued Qt signals. Each search gets
 a ticket; only the newest queued search runs, and the window drops answers it no longer wants.
 """
+
 from __future__ import annotations
 
 import logging
@@ -89,7 +90,7 @@ class EngineBridge(QObject):
         data_dir: str | os.PathLike[str] | None = None,
         model: str | None = None,
         *,
-        engine_factory: Callable[[str | None], "Engine"] | None = None,
+        engine_factory: Callable[[str | None], Engine] | None = None,
         watch: bool = True,
         parent: QObject | None = None,
     ) -> None:
@@ -159,10 +160,14 @@ class EngineBridge(QObject):
             return
         from ..engine import Listener
 
-        engine.add_listener(Listener(
-            progress=self._on_progress, changes=self._on_changes,
-            message=self._on_message, model_state=self._on_model_state,
-        ))
+        engine.add_listener(
+            Listener(
+                progress=self._on_progress,
+                changes=self._on_changes,
+                message=self._on_message,
+                model_state=self._on_model_state,
+            )
+        )
         self.needs_download = model_needs_download(engine.model_id)
         engine.encoder.download_progress = self.download_tqdm_class()
         self._engine = engine

@@ -1,12 +1,21 @@
 """The files that could not be read, and why."""
+
 from __future__ import annotations
 
 import os
 
 from PySide6.QtCore import QLocale, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView, QDialog, QDialogButtonBox, QHeaderView, QLabel, QPushButton, QTreeWidget, QTreeWidgetItem,
-    QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
 )
 
 from .engine_bridge import EngineBridge
@@ -55,8 +64,9 @@ class ErrorsDialog(QDialog):
         self.tree.clear()
         items = []
         for path, reason in self.errors:
-            item = QTreeWidgetItem([os.path.basename(path), pretty_path(os.path.dirname(path)),
-                                    reason or self.tr("unknown reason")])
+            item = QTreeWidgetItem(
+                [os.path.basename(path), pretty_path(os.path.dirname(path)), reason or self.tr("unknown reason")]
+            )
             item.setToolTip(0, path)
             item.setToolTip(1, path)
             item.setToolTip(2, reason or "")
@@ -69,10 +79,14 @@ class ErrorsDialog(QDialog):
         if not total:
             self.summary.setText(self.tr("Every photo could be read."))
             return
-        text = (self.tr("1 file could not be read.") if total == 1
-                else self.tr("{n} files could not be read.").format(n=QLocale().toString(total)))
-        text += " " + self.tr("They are skipped; clipdesk tries again when a file changes. "
-                              "Double-click a file to show it in its folder.")
+        text = (
+            self.tr("1 file could not be read.")
+            if total == 1
+            else self.tr("{n} files could not be read.").format(n=QLocale().toString(total))
+        )
+        text += " " + self.tr(
+            "They are skipped; clipdesk tries again when a file changes. Double-click a file to show it in its folder."
+        )
         if total > len(self.errors):
             text += " " + self.tr("The first {n} are listed.").format(n=QLocale().toString(len(self.errors)))
         self.summary.setText(text)

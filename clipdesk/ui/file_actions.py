@@ -1,4 +1,5 @@
 """Open, show in the file manager, copy path, copy image: desktop integration per platform."""
+
 from __future__ import annotations
 
 import os
@@ -36,8 +37,9 @@ def _freedesktop_show_items(path: str) -> bool:
     service = "org.freedesktop.FileManager1"
     names: list[str] = []
     for method in ("ListNames", "ListActivatableNames"):
-        call = QDBusMessage.createMethodCall("org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                             "org.freedesktop.DBus", method)
+        call = QDBusMessage.createMethodCall(
+            "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", method
+        )
         reply = bus.call(call, timeout=500)
         if reply.type() == QDBusMessage.MessageType.ReplyMessage and reply.arguments():
             names += list(reply.arguments()[0])
@@ -48,11 +50,28 @@ def _freedesktop_show_items(path: str) -> bool:
         return False
     uri = QUrl.fromLocalFile(path).toString()
     if dbus_send.endswith("gdbus"):
-        args = ["call", "--session", "--dest", service, "--object-path", "/org/freedesktop/FileManager1",
-                "--method", f"{service}.ShowItems", f"['{uri}']", "''"]
+        args = [
+            "call",
+            "--session",
+            "--dest",
+            service,
+            "--object-path",
+            "/org/freedesktop/FileManager1",
+            "--method",
+            f"{service}.ShowItems",
+            f"['{uri}']",
+            "''",
+        ]
     else:
-        args = ["--session", "--type=method_call", f"--dest={service}", "/org/freedesktop/FileManager1",
-                f"{service}.ShowItems", f"array:string:{uri}", "string:"]
+        args = [
+            "--session",
+            "--type=method_call",
+            f"--dest={service}",
+            "/org/freedesktop/FileManager1",
+            f"{service}.ShowItems",
+            f"array:string:{uri}",
+            "string:",
+        ]
     return QProcess.startDetached(dbus_send, args)[0]
 
 

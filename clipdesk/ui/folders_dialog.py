@@ -1,4 +1,5 @@
 """Add and remove photo folders, edit exclusion patterns, see each folder's state."""
+
 from __future__ import annotations
 
 import os
@@ -6,8 +7,20 @@ import os
 from PySide6.QtCore import QDir, QLocale, Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView, QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QMessageBox,
-    QPlainTextEdit, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
 )
 
 from .engine_bridge import EngineBridge
@@ -19,7 +32,7 @@ def pretty_path(path: str) -> str:
     """~/Pictures rather than /home/someone/Pictures."""
     home = QDir.homePath()
     if path == home or path.startswith(home.rstrip("/") + "/"):
-        return "~" + path[len(home):]
+        return "~" + path[len(home) :]
     return QDir.toNativeSeparators(path)
 
 
@@ -34,9 +47,14 @@ class FoldersDialog(QDialog):
         self.setWindowTitle(self.tr("Photo folders"))
         self.setMinimumSize(640, 420)
 
-        intro = QLabel(self.tr("clipdesk indexes the photos in these folders and their subfolders, and keeps "
-                               "watching them for new, changed and deleted photos. Removing a folder only "
-                               "removes it from clipdesk; your files are not touched."), self)
+        intro = QLabel(
+            self.tr(
+                "clipdesk indexes the photos in these folders and their subfolders, and keeps "
+                "watching them for new, changed and deleted photos. Removing a folder only "
+                "removes it from clipdesk; your files are not touched."
+            ),
+            self,
+        )
         intro.setWordWrap(True)
 
         self.tree = QTreeWidget(self)
@@ -63,8 +81,13 @@ class FoldersDialog(QDialog):
         buttons.addWidget(self.remove_button)
         buttons.addStretch(1)
 
-        self.excludes_label = QLabel(self.tr("Skip files and folders matching (one pattern per line, e.g. "
-                                             "<i>raw</i>, <i>*.png</i>, <i>Screenshots</i>):"), self)
+        self.excludes_label = QLabel(
+            self.tr(
+                "Skip files and folders matching (one pattern per line, e.g. "
+                "<i>raw</i>, <i>*.png</i>, <i>Screenshots</i>):"
+            ),
+            self,
+        )
         self.excludes_label.setWordWrap(True)
         self.excludes = QPlainTextEdit(self)
         self.excludes.setPlaceholderText(self.tr("Nothing skipped"))
@@ -112,8 +135,9 @@ class FoldersDialog(QDialog):
         self.roots = roots
         self.tree.clear()
         for root in roots:
-            item = QTreeWidgetItem([pretty_path(root["path"]), QLocale().toString(int(root["images"])),
-                                    self.status_text(root)])
+            item = QTreeWidgetItem(
+                [pretty_path(root["path"]), QLocale().toString(int(root["images"])), self.status_text(root)]
+            )
             item.setData(0, Qt.ItemDataRole.UserRole, root["path"])
             item.setToolTip(0, root["path"])
             item.setIcon(0, icon("folder"))
@@ -179,9 +203,11 @@ class FoldersDialog(QDialog):
         if not path:
             return
         answer = QMessageBox.question(
-            self, self.tr("Remove folder"),
-            self.tr("Stop searching the photos in {folder}?\n\nThe files stay where they are; only clipdesk "
-                    "forgets them.").format(folder=pretty_path(path)),
+            self,
+            self.tr("Remove folder"),
+            self.tr(
+                "Stop searching the photos in {folder}?\n\nThe files stay where they are; only clipdesk forgets them."
+            ).format(folder=pretty_path(path)),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
         )
         if answer == QMessageBox.StandardButton.Yes:
@@ -204,8 +230,9 @@ class FoldersDialog(QDialog):
             return
         patterns = self.patterns()
         self.save_excludes_button.setEnabled(False)
-        self.bridge.call(lambda e: e.set_excludes(path, patterns), lambda _r: self._changed(), self._show_error,
-                         owner=self)
+        self.bridge.call(
+            lambda e: e.set_excludes(path, patterns), lambda _r: self._changed(), self._show_error, owner=self
+        )
 
     def _changed(self) -> None:
         self.foldersChanged.emit()

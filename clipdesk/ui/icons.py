@@ -3,6 +3,7 @@
 Theme icons are missing on many desktops (and in the offscreen test platform), and the
 style's standard icons look different everywhere; these stay crisp in light and dark.
 """
+
 from __future__ import annotations
 
 import os
@@ -20,9 +21,9 @@ APP_ID = "io.github.clipdesk.Clipdesk"
 _PATHS: dict[str, str] = {
     "search": '<circle cx="10.5" cy="10.5" r="6.5"/><path d="M15.5 15.5 L21 21"/>',
     "image": '<rect x="3" y="4.5" width="18" height="15" rx="2.5"/><circle cx="8.5" cy="9.5" r="1.8"/>'
-             '<path d="M3.5 17.5 L9.5 12 L13.5 15.5 L16 13.5 L20.5 17.5"/>',
+    '<path d="M3.5 17.5 L9.5 12 L13.5 15.5 L16 13.5 L20.5 17.5"/>',
     "folder": '<path d="M3 7 V18 A1.5 1.5 0 0 0 4.5 19.5 H19.5 A1.5 1.5 0 0 0 21 18 V9 A1.5 1.5 0 0 0 19.5 7.5'
-              ' H11.5 L9.5 5 H4.5 A1.5 1.5 0 0 0 3 6.5 Z"/>',
+    ' H11.5 L9.5 5 H4.5 A1.5 1.5 0 0 0 3 6.5 Z"/>',
     "close": '<path d="M6.5 6.5 L17.5 17.5 M17.5 6.5 L6.5 17.5"/>',
     "pause": '<path d="M9 6 V18 M15 6 V18"/>',
     "play": '<path d="M8 5.5 L18.5 12 L8 18.5 Z"/>',
@@ -36,9 +37,9 @@ _PATHS: dict[str, str] = {
     "large": '<rect x="4" y="4" width="16" height="16" rx="2.5"/>',
     "similar": '<rect x="3" y="6" width="11" height="11" rx="2"/><rect x="10" y="10" width="11" height="11" rx="2"/>',
     "open": '<path d="M14 4 H20 V10 M20 4 L11 13"/><path d="M18 14 V19 A1 1 0 0 1 17 20 H5 A1 1 0 0 1 4 19 V7'
-            ' A1 1 0 0 1 5 6 H10"/>',
+    ' A1 1 0 0 1 5 6 H10"/>',
     "copy": '<rect x="8" y="8" width="12" height="12" rx="2"/><path d="M16 8 V5 A1 1 0 0 0 15 4 H5 A1 1 0 0 0 4 5'
-            ' V15 A1 1 0 0 0 5 16 H8"/>',
+    ' V15 A1 1 0 0 0 5 16 H8"/>',
     "menu": '<path d="M4 7 H20 M4 12 H20 M4 17 H20"/>',
 }
 

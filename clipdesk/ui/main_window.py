@@ -1,4 +1,5 @@
 """The main window: search field, filters, thumbnail grid, preview, status bar."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -9,12 +10,31 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, QDateTime, QEvent, QLocale, QModelIndex, QPoint, QSize, Qt, QTime, QTimer
 from PySide6.QtGui import (
-    QAction, QActionGroup, QCloseEvent, QDragEnterEvent, QDragMoveEvent, QDropEvent, QGuiApplication, QImage,
-    QKeySequence, QPixmap,
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QGuiApplication,
+    QImage,
+    QKeySequence,
+    QPixmap,
 )
 from PySide6.QtWidgets import (
-    QApplication, QComboBox, QDateEdit, QFileDialog, QHBoxLayout, QLabel, QMainWindow, QMenu, QMessageBox,
-    QStackedWidget, QToolButton, QVBoxLayout, QWidget,
+    QApplication,
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
 )
 
 from .background import Background
@@ -115,8 +135,13 @@ class MainWindow(QMainWindow):
         self.folder_combo.setToolTip(self.tr("Only photos in this folder"))
         self.date_combo = QComboBox(self.filter_bar)
         self.date_combo.setToolTip(self.tr("Only photos taken in this period"))
-        for text, key in ((self.tr("Any date"), "any"), (self.tr("Past 7 days"), "7"), (self.tr("Past 30 days"), "30"),
-                          (self.tr("Past 12 months"), "365"), (self.tr("Custom dates…"), "custom")):
+        for text, key in (
+            (self.tr("Any date"), "any"),
+            (self.tr("Past 7 days"), "7"),
+            (self.tr("Past 30 days"), "30"),
+            (self.tr("Past 12 months"), "365"),
+            (self.tr("Custom dates…"), "custom"),
+        ):
             self.date_combo.addItem(text, key)
         today = QDate.currentDate()
         self.date_from = QDateEdit(today.addYears(-1), self.filter_bar)
@@ -130,8 +155,11 @@ class MainWindow(QMainWindow):
         self.date_dash = QLabel("–", self.filter_bar)
         self.date_dash.hide()
         self.sort_combo = QComboBox(self.filter_bar)
-        for text, key in ((self.tr("Best match"), "relevance"), (self.tr("Newest first"), "newest"),
-                          (self.tr("Oldest first"), "oldest")):
+        for text, key in (
+            (self.tr("Best match"), "relevance"),
+            (self.tr("Newest first"), "newest"),
+            (self.tr("Oldest first"), "oldest"),
+        ):
             self.sort_combo.addItem(text, key)
         self.sort_combo.setCurrentIndex(max(0, self.sort_combo.findData(self.settings.sort_mode)))
         self.sort_combo.setToolTip(self.tr("Order of the results"))
@@ -209,8 +237,9 @@ class MainWindow(QMainWindow):
             return act
 
         file_menu = menu.addMenu(self.tr("&File"))
-        self.act_search_image = action(self.tr("Search by &Image…"), self.choose_query_image,
-                                       QKeySequence.StandardKey.Open, "image")
+        self.act_search_image = action(
+            self.tr("Search by &Image…"), self.choose_query_image, QKeySequence.StandardKey.Open, "image"
+        )
         self.act_paste = action(self.tr("&Paste Image as Search"), self.paste_query, QKeySequence.StandardKey.Paste)
         file_menu.addAction(self.act_search_image)
         file_menu.addAction(self.act_paste)
@@ -218,12 +247,17 @@ class MainWindow(QMainWindow):
         file_menu.addAction(action(self.tr("&Quit"), self.close, QKeySequence.StandardKey.Quit))
 
         edit_menu = menu.addMenu(self.tr("&Edit"))
-        self.act_copy_image = action(self.tr("&Copy Image"), self.copy_selected_image, QKeySequence.StandardKey.Copy,
-                                     "copy")
+        self.act_copy_image = action(
+            self.tr("&Copy Image"), self.copy_selected_image, QKeySequence.StandardKey.Copy, "copy"
+        )
         self.act_copy_path = action(self.tr("Copy &Path"), self.copy_selected_paths, QKeySequence("Ctrl+Shift+C"))
         self.act_select_all = action(self.tr("Select &All"), self._select_all, QKeySequence.StandardKey.SelectAll)
-        self.act_find = action(self.tr("&Find"), self.focus_search,
-                               [QKeySequence(QKeySequence.StandardKey.Find), QKeySequence("Ctrl+L")], "search")
+        self.act_find = action(
+            self.tr("&Find"),
+            self.focus_search,
+            [QKeySequence(QKeySequence.StandardKey.Find), QKeySequence("Ctrl+L")],
+            "search",
+        )
         for act in (self.act_copy_image, self.act_copy_path, self.act_select_all):
             act.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
             self.grid.addAction(act)  # only when the grid has focus: the search field keeps its own
@@ -232,12 +266,19 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(self.act_find)
 
         view_menu = menu.addMenu(self.tr("&View"))
-        view_menu.addAction(action(self.tr("Zoom &In"), lambda: self.zoom_by(1),
-                                   [QKeySequence(QKeySequence.StandardKey.ZoomIn), QKeySequence("Ctrl+=")]))
-        view_menu.addAction(action(self.tr("Zoom &Out"), lambda: self.zoom_by(-1),
-                                   QKeySequence(QKeySequence.StandardKey.ZoomOut)))
-        view_menu.addAction(action(self.tr("&Normal Size"), lambda: self.set_thumb_size(THUMB_DEFAULT),
-                                   QKeySequence("Ctrl+0")))
+        view_menu.addAction(
+            action(
+                self.tr("Zoom &In"),
+                lambda: self.zoom_by(1),
+                [QKeySequence(QKeySequence.StandardKey.ZoomIn), QKeySequence("Ctrl+=")],
+            )
+        )
+        view_menu.addAction(
+            action(self.tr("Zoom &Out"), lambda: self.zoom_by(-1), QKeySequence(QKeySequence.StandardKey.ZoomOut))
+        )
+        view_menu.addAction(
+            action(self.tr("&Normal Size"), lambda: self.set_thumb_size(THUMB_DEFAULT), QKeySequence("Ctrl+0"))
+        )
         view_menu.addSeparator()
         sort_group = QActionGroup(self)
         self.sort_actions: dict[str, QAction] = {}
@@ -324,14 +365,22 @@ class MainWindow(QMainWindow):
 
     def _engine_failed(self, text: str) -> None:
         self.empty.show_state(
-            "failed", self.tr("Your photo library could not be opened"), text,
-            [(self.tr("Quit"), self.close)], picture="error")
+            "failed",
+            self.tr("Your photo library could not be opened"),
+            text,
+            [(self.tr("Quit"), self.close)],
+            picture="error",
+        )
         self.results_page.setCurrentWidget(self.empty)
 
     def _indexing_blocked(self) -> None:
-        self.show_message("warning", self.tr(
-            "Another clipdesk (perhaps `clipdesk index` in a terminal) is indexing this library. This window "
-            "can search, but it only picks up new photos after a restart once the other one is done."))
+        self.show_message(
+            "warning",
+            self.tr(
+                "Another clipdesk (perhaps `clipdesk index` in a terminal) is indexing this library. This window "
+                "can search, but it only picks up new photos after a restart once the other one is done."
+            ),
+        )
 
     def _on_progress(self, progress) -> None:
         previous = self.progress
@@ -356,12 +405,17 @@ class MainWindow(QMainWindow):
         self.status = status
         indexed = status.counts.get("indexed", 0)
         locale = QLocale()
-        self.count_label.setText(self.tr("1 photo") if indexed == 1
-                                 else self.tr("{n} photos").format(n=locale.toString(indexed)))
+        self.count_label.setText(
+            self.tr("1 photo") if indexed == 1 else self.tr("{n} photos").format(n=locale.toString(indexed))
+        )
         pending = status.counts.get("pending", 0)
-        self.count_label.setToolTip(self.tr("{indexed} indexed, {pending} waiting, {errors} unreadable").format(
-            indexed=locale.toString(indexed), pending=locale.toString(pending),
-            errors=locale.toString(status.counts.get("error", 0))))
+        self.count_label.setToolTip(
+            self.tr("{indexed} indexed, {pending} waiting, {errors} unreadable").format(
+                indexed=locale.toString(indexed),
+                pending=locale.toString(pending),
+                errors=locale.toString(status.counts.get("error", 0)),
+            )
+        )
         self.errors_button.set_count(status.counts.get("error", 0))
         self.act_errors.setEnabled(status.counts.get("error", 0) > 0)
         self._fill_folder_combo([r["path"] for r in status.roots])
@@ -372,16 +426,26 @@ class MainWindow(QMainWindow):
         self.model_indicator.set_state(state, detail)
         if state == "downloading":
             self.model_banner.show_message(
-                "info", self.tr("Downloading the search model"),
-                self.tr("clipdesk needs its CLIP model once (about 600 MB); it is stored on this computer "
-                        "afterwards. Indexing starts when the download is done."),
-                busy=True, closable=False)
+                "info",
+                self.tr("Downloading the search model"),
+                self.tr(
+                    "clipdesk needs its CLIP model once (about 600 MB); it is stored on this computer "
+                    "afterwards. Indexing starts when the download is done."
+                ),
+                busy=True,
+                closable=False,
+            )
         elif state == "unavailable":
             self.model_banner.show_message(
-                "error", self.tr("The search model is not available"), detail,
-                [(self.tr("Choose a local model folder…"), self.choose_model_folder),
-                 (self.tr("Try again"), self.bridge.load_model)],
-                closable=False)
+                "error",
+                self.tr("The search model is not available"),
+                detail,
+                [
+                    (self.tr("Choose a local model folder…"), self.choose_model_folder),
+                    (self.tr("Try again"), self.bridge.load_model),
+                ],
+                closable=False,
+            )
         elif state == "ready":
             self.model_banner.hide()
             if self.last_error is not None and self.last_error[0] == "model":
@@ -456,8 +520,13 @@ class MainWindow(QMainWindow):
             self._update_view()
             return
         limit = PAGE_FIRST if self.sort_mode == "relevance" else DATE_SORT_LIMIT
-        self.request = SearchRequest(text=self.field.text().strip(), image=self.query_image, limit=limit,
-                                     offset=0, filters=self.current_filters())
+        self.request = SearchRequest(
+            text=self.field.text().strip(),
+            image=self.query_image,
+            limit=limit,
+            offset=0,
+            filters=self.current_filters(),
+        )
         self._refreshing = refresh
         self.searching = True
         self.model.set_busy(True)
@@ -490,15 +559,23 @@ class MainWindow(QMainWindow):
             hits.sort(key=lambda h: (h.taken_at is None, -(h.taken_at or 0.0)))
         elif self.sort_mode == "oldest":
             hits.sort(key=lambda h: (h.taken_at is None, h.taken_at or 0.0))
-        keep = {self.model.hit(i.row()).id for i in self.grid.selectionModel().selectedIndexes()
-                if self.model.hit(i.row()) is not None} if self._refreshing else set()
+        keep = (
+            {
+                self.model.hit(i.row()).id
+                for i in self.grid.selectionModel().selectedIndexes()
+                if self.model.hit(i.row()) is not None
+            }
+            if self._refreshing
+            else set()
+        )
         scroll = self.grid.verticalScrollBar().value() if self._refreshing else 0
         self.model.set_results(hits, page.has_more and self.sort_mode == "relevance")
         if keep:
             for row, hit in enumerate(hits):
                 if hit.id in keep:
-                    self.grid.selectionModel().select(self.model.index(row, 0),
-                                                      self.grid.selectionModel().SelectionFlag.Select)
+                    self.grid.selectionModel().select(
+                        self.model.index(row, 0), self.grid.selectionModel().SelectionFlag.Select
+                    )
         if scroll:
             self.grid.verticalScrollBar().setValue(scroll)
         self._refreshing = False
@@ -529,8 +606,11 @@ class MainWindow(QMainWindow):
         """Newly indexed photos may belong in the results: refresh if the user is not in the middle of them."""
         if self.request is None or self.searching:
             return
-        untouched = (self.grid.verticalScrollBar().value() == 0 and not self.grid.selectionModel().hasSelection()
-                     and self.pages.currentWidget() is self.results_page)
+        untouched = (
+            self.grid.verticalScrollBar().value() == 0
+            and not self.grid.selectionModel().hasSelection()
+            and self.pages.currentWidget() is self.results_page
+        )
         if untouched or not self.model.rowCount():
             self.run_query(refresh=True)
         else:
@@ -567,9 +647,14 @@ class MainWindow(QMainWindow):
         image = paths[0] if len(paths) == 1 else tuple(paths)
         name = os.path.basename(paths[0]) if len(paths) == 1 else self.tr("{n} photos").format(n=len(paths))
         self.set_query_image(image, name, None, keep_text=True)
-        self.background.submit(decode_scaled, paths[0], 64, owner=self,
-                               on_done=lambda img, i=image: self._chip_image(i, img),
-                               on_error=lambda _exc: None)
+        self.background.submit(
+            decode_scaled,
+            paths[0],
+            64,
+            owner=self,
+            on_done=lambda img, i=image: self._chip_image(i, img),
+            on_error=lambda _exc: None,
+        )
 
     def use_qimage(self, qimage: QImage, name: str) -> None:
         """A picture from the clipboard or a browser drop, kept in memory only."""
@@ -579,8 +664,9 @@ class MainWindow(QMainWindow):
         width, height, stride = rgb.width(), rgb.height(), rgb.bytesPerLine()
         data = bytes(rgb.constBits())[: stride * height]
         pil = Image.frombuffer("RGB", (width, height), data, "raw", "RGB", stride, 1).copy()
-        thumb = QPixmap.fromImage(qimage.scaled(64, 64, Qt.AspectRatioMode.KeepAspectRatio,
-                                                Qt.TransformationMode.SmoothTransformation))
+        thumb = QPixmap.fromImage(
+            qimage.scaled(64, 64, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
+        )
         self.set_query_image(pil, name, thumb, keep_text=True)
 
     def use_mime(self, mime) -> bool:
@@ -594,8 +680,13 @@ class MainWindow(QMainWindow):
                 self.use_qimage(image, self.tr("Pasted image"))
                 return True
         if mime is not None and mime.hasUrls() and any(not u.isLocalFile() for u in mime.urls()):
-            self.flash(self.tr("clipdesk works offline and does not download pictures. Save the image first, "
-                               "or copy the image itself and paste it here (Ctrl+V)."), 10)
+            self.flash(
+                self.tr(
+                    "clipdesk works offline and does not download pictures. Save the image first, "
+                    "or copy the image itself and paste it here (Ctrl+V)."
+                ),
+                10,
+            )
             return False
         self.flash(self.tr("That is not an image file clipdesk can search with."))
         return False
@@ -614,8 +705,9 @@ class MainWindow(QMainWindow):
         from ..imaging.decode import IMAGE_EXTENSIONS
 
         patterns = " ".join(f"*{ext}" for ext in sorted(IMAGE_EXTENSIONS))
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("Search by image"), start,
-                                              self.tr("Images ({patterns})").format(patterns=patterns))
+        path, _ = QFileDialog.getOpenFileName(
+            self, self.tr("Search by image"), start, self.tr("Images ({patterns})").format(patterns=patterns)
+        )
         if path:
             self.settings.set_last_dir("query_image", os.path.dirname(path))
             self.use_image_files([path])
@@ -693,51 +785,81 @@ class MainWindow(QMainWindow):
             if self.bridge.model_state[0] == "unavailable":
                 # The banner above offers the fix; the middle of the window explains.
                 self.empty.show_state(
-                    "model", self.tr("Waiting for the search model"),
-                    self.tr("clipdesk needs its CLIP model to index and search your photos. Choose a folder that "
-                            "holds one (button above), or connect to the internet once and try again."),
-                    picture="warning")
+                    "model",
+                    self.tr("Waiting for the search model"),
+                    self.tr(
+                        "clipdesk needs its CLIP model to index and search your photos. Choose a folder that "
+                        "holds one (button above), or connect to the internet once and try again."
+                    ),
+                    picture="warning",
+                )
             elif indexing or self.status.counts.get("pending", 0):
-                body = self.tr("clipdesk is looking at your photos. Results appear here as soon as the first ones "
-                               "are indexed; you can start typing now.")
+                body = self.tr(
+                    "clipdesk is looking at your photos. Results appear here as soon as the first ones "
+                    "are indexed; you can start typing now."
+                )
                 if self.bridge.model_state[0] in ("downloading", "unavailable"):
                     body = self.tr("Indexing starts as soon as the search model is ready.")
                 self.empty.show_state("indexing", self.tr("Nothing indexed yet"), body, busy=True, picture="image")
             else:
                 folders = ", ".join(pretty_path(r["path"]) for r in self.status.roots)
                 self.empty.show_state(
-                    "no_photos", self.tr("No photos found"),
-                    self.tr("There are no photos clipdesk can read in {folders}. Add the folder that holds your "
-                            "photos (JPEG, PNG, HEIC, WebP, TIFF…).").format(folders=folders),
-                    [(self.tr("Manage folders…"), self.show_folders)], picture="folder")
+                    "no_photos",
+                    self.tr("No photos found"),
+                    self.tr(
+                        "There are no photos clipdesk can read in {folders}. Add the folder that holds your "
+                        "photos (JPEG, PNG, HEIC, WebP, TIFF…)."
+                    ).format(folders=folders),
+                    [(self.tr("Manage folders…"), self.show_folders)],
+                    picture="folder",
+                )
         elif self.request is None:
             self.empty.show_state(
-                "no_query", self.tr("What are you looking for?"),
-                self.tr("Describe a photo in a few words, like “birthday cake” or “red car in the snow”, or "
-                        "drop a photo here to find ones like it. {n} photos are ready to search.").format(
-                    n=QLocale().toString(indexed)),
-                [(self.tr("Search by image…"), self.choose_query_image)], picture="search")
+                "no_query",
+                self.tr("What are you looking for?"),
+                self.tr(
+                    "Describe a photo in a few words, like “birthday cake” or “red car in the snow”, or "
+                    "drop a photo here to find ones like it. {n} photos are ready to search."
+                ).format(n=QLocale().toString(indexed)),
+                [(self.tr("Search by image…"), self.choose_query_image)],
+                picture="search",
+            )
         elif self.searching:
             self.empty.show_state("searching", self.tr("Searching…"), "", busy=True, picture="search")
         elif self.last_error is not None and self.last_error[0] == "model":
             self.empty.show_state(
-                "model", self.tr("Text search needs the search model"),
-                self.tr("The model could not be loaded, so words cannot be matched to photos yet. Choose a model "
-                        "folder (button above). Meanwhile, dropping a photo that is already indexed here still "
-                        "finds similar ones."),
-                picture="warning")
+                "model",
+                self.tr("Text search needs the search model"),
+                self.tr(
+                    "The model could not be loaded, so words cannot be matched to photos yet. Choose a model "
+                    "folder (button above). Meanwhile, dropping a photo that is already indexed here still "
+                    "finds similar ones."
+                ),
+                picture="warning",
+            )
         elif self.last_error is not None and self.last_error[0] == "image":
-            self.empty.show_state("bad_image", self.tr("That image could not be read"), self.last_error[1],
-                                  [(self.tr("Search by another image…"), self.choose_query_image)], picture="image")
+            self.empty.show_state(
+                "bad_image",
+                self.tr("That image could not be read"),
+                self.last_error[1],
+                [(self.tr("Search by another image…"), self.choose_query_image)],
+                picture="image",
+            )
         elif self.filters_active():
             self.empty.show_state(
-                "no_results", self.tr("No matches"),
+                "no_results",
+                self.tr("No matches"),
                 self.tr("No photo matches with the current folder and date filters."),
-                [(self.tr("Clear filters"), self.clear_filters)], picture="search")
+                [(self.tr("Clear filters"), self.clear_filters)],
+                picture="search",
+            )
         else:
             self.empty.show_state(
-                "no_results", self.tr("No matches"),
-                self.tr("Try other words, or search with a photo."), picture="search")
+                "no_results",
+                self.tr("No matches"),
+                self.tr("Try other words, or search with a photo."),
+                picture="search",
+            )
         self.results_page.setCurrentWidget(self.empty)
 
     def _show_page(self, page: QWidget) -> None:
@@ -782,8 +904,9 @@ class MainWindow(QMainWindow):
             else:
                 folder = os.path.abspath(folder)
                 if self.folder_combo.findData(folder) < 0:
-                    self.folder_combo.insertItem(self.folder_combo.count() - 2, icon("folder"),
-                                                 os.path.basename(folder) or folder, folder)
+                    self.folder_combo.insertItem(
+                        self.folder_combo.count() - 2, icon("folder"), os.path.basename(folder) or folder, folder
+                    )
                 self.folder_combo.setCurrentIndex(self.folder_combo.findData(folder))
         self.run_query()
 
@@ -845,16 +968,22 @@ class MainWindow(QMainWindow):
         menu = QMenu(self)
         several = len(hits) > 1
         menu.addAction(icon("image"), self.tr("Preview"), lambda: self.open_preview(index.row()))
-        menu.addAction(icon("open"), self.tr("Open {n} Photos").format(n=len(hits)) if several else self.tr("Open"),
-                       lambda: [open_file(h.path) for h in hits[:20]])
+        menu.addAction(
+            icon("open"),
+            self.tr("Open {n} Photos").format(n=len(hits)) if several else self.tr("Open"),
+            lambda: [open_file(h.path) for h in hits[:20]],
+        )
         menu.addAction(icon("folder"), self.tr("Show in Folder"), lambda: show_in_folder(hits[0].path))
         menu.addSeparator()
         menu.addAction(self.act_copy_path)
         menu.addAction(self.act_copy_image)
         menu.addSeparator()
         menu.addAction(icon("similar"), self.tr("Find Similar"), lambda: self.find_similar(hits))
-        menu.addAction(icon("search"), self.tr("Search with This Image + Text…"),
-                       lambda: self.find_similar(hits[:1], keep_text=True))
+        menu.addAction(
+            icon("search"),
+            self.tr("Search with This Image + Text…"),
+            lambda: self.find_similar(hits[:1], keep_text=True),
+        )
         self._menu = menu  # tests inspect it
         menu.popup(self.grid.viewport().mapToGlobal(pos))
 
@@ -862,8 +991,9 @@ class MainWindow(QMainWindow):
         hits = self.selected_hits()
         if hits:
             copy_paths([h.path for h in hits])
-            self.flash(self.tr("Copied the path.") if len(hits) == 1
-                       else self.tr("Copied {n} paths.").format(n=len(hits)))
+            self.flash(
+                self.tr("Copied the path.") if len(hits) == 1 else self.tr("Copied {n} paths.").format(n=len(hits))
+            )
 
     def copy_selected_image(self) -> None:
         hits = self.selected_hits()
@@ -875,8 +1005,13 @@ class MainWindow(QMainWindow):
             copy_image(result[0])
             self.flash(self.tr("Copied the image."))
 
-        self.background.submit(load_preview, path, on_done=done, owner=self,
-                               on_error=lambda exc: self.flash(self.tr("Could not copy the image: {e}").format(e=exc)))
+        self.background.submit(
+            load_preview,
+            path,
+            on_done=done,
+            owner=self,
+            on_error=lambda exc: self.flash(self.tr("Could not copy the image: {e}").format(e=exc)),
+        )
 
     def _select_all(self) -> None:
         self.grid.selectAll()
@@ -938,7 +1073,8 @@ class MainWindow(QMainWindow):
     def choose_model_folder(self) -> None:
         start = self.settings.last_dir("model") or os.path.expanduser("~")
         folder = QFileDialog.getExistingDirectory(
-            self, self.tr("Choose a folder with a CLIP model (sentence-transformers or Hugging Face format)"), start)
+            self, self.tr("Choose a folder with a CLIP model (sentence-transformers or Hugging Face format)"), start
+        )
         if folder:
             self.settings.set_last_dir("model", os.path.dirname(folder))
             self.model_banner.hide()
@@ -948,6 +1084,7 @@ class MainWindow(QMainWindow):
     @staticmethod
     def _add_roots(folders: list[str]):
         """A worker-thread job adding folders; returns one message per folder that failed."""
+
         def add_all(engine) -> list[str]:
             problems = []
             for folder in folders:
@@ -964,8 +1101,11 @@ class MainWindow(QMainWindow):
             if problems:
                 self.show_message("warning", "\n".join(problems))
             else:
-                self.flash(self.tr("Added {folders} to the library; indexing runs in the background.").format(
-                    folders=", ".join(pretty_path(f) for f in folders)))
+                self.flash(
+                    self.tr("Added {folders} to the library; indexing runs in the background.").format(
+                        folders=", ".join(pretty_path(f) for f in folders)
+                    )
+                )
             self.bridge.refresh_status()
 
         self.bridge.call(self._add_roots(folders), done, owner=self)
@@ -986,10 +1126,16 @@ class MainWindow(QMainWindow):
         from .. import __version__ as version
 
         engine = self.bridge.engine
-        QMessageBox.about(self, self.tr("About clipdesk"), self.tr(
-            "<h3>clipdesk {version}</h3><p>Search your own photos by meaning, fully offline.</p>"
-            "<p>Library: {data}<br>Model: {model}</p>").format(
-            version=version, data=engine.data_dir if engine else "–", model=engine.model_id if engine else "–"))
+        QMessageBox.about(
+            self,
+            self.tr("About clipdesk"),
+            self.tr(
+                "<h3>clipdesk {version}</h3><p>Search your own photos by meaning, fully offline.</p>"
+                "<p>Library: {data}<br>Model: {model}</p>"
+            ).format(
+                version=version, data=engine.data_dir if engine else "–", model=engine.model_id if engine else "–"
+            ),
+        )
 
     # == drag and drop in ======================================================================================
 
@@ -997,7 +1143,7 @@ class MainWindow(QMainWindow):
         source = event.source()
         return source is not None and (source is self.grid or self.isAncestorOf(source))
 
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         mime = event.mimeData()
         if not self._own_drag(event) and (holds_image(mime) or mime.hasUrls()):
             event.setDropAction(Qt.DropAction.CopyAction)
@@ -1006,23 +1152,24 @@ class MainWindow(QMainWindow):
         else:
             event.ignore()
 
-    def dragMoveEvent(self, event: QDragMoveEvent) -> None:  # noqa: N802
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
         if not self._own_drag(event):
             event.setDropAction(Qt.DropAction.CopyAction)
             event.accept()
 
-    def dragLeaveEvent(self, event) -> None:  # noqa: N802
+    def dragLeaveEvent(self, event) -> None:
         self.overlay.hide()
 
-    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+    def dropEvent(self, event: QDropEvent) -> None:
         self.overlay.hide()
         if self._own_drag(event):
             event.ignore()
             return
         if self.pages.currentWidget() is self.preview:
             self.close_preview()
-        folders = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()
-                   and os.path.isdir(u.toLocalFile())]
+        folders = [
+            u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile() and os.path.isdir(u.toLocalFile())
+        ]
         if self.pages.currentWidget() is self.welcome:
             for folder in folders:
                 self.welcome.add_folder(folder)
@@ -1037,12 +1184,12 @@ class MainWindow(QMainWindow):
 
     # == closing ==============================================================================================
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+    def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange:
             self.search_bar.image_button.setIcon(icon("image"))
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+    def closeEvent(self, event: QCloseEvent) -> None:
         """Hide at once, stop the engine (the batch in flight commits), exit: under 3 seconds."""
         if self._closing:
             event.accept()
@@ -1067,5 +1214,5 @@ class MainWindow(QMainWindow):
     def grid_paths(self) -> list[str]:
         return [h.path for h in self.model.hits()]
 
-    def sizeHint(self) -> QSize:  # noqa: N802
+    def sizeHint(self) -> QSize:
         return QSize(1180, 780)

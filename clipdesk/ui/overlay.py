@@ -1,4 +1,5 @@
 """The hint shown while an image is dragged over the window."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt
@@ -19,7 +20,7 @@ class DropOverlay(QWidget):
         self.raise_()
         self.show()
 
-    def paintEvent(self, event) -> None:  # noqa: N802
+    def paintEvent(self, event) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         base = QColor(self.palette().color(QPalette.ColorRole.Base))
@@ -36,6 +37,5 @@ class DropOverlay(QWidget):
         font.setBold(True)
         painter.setFont(font)
         painter.setPen(self.palette().color(QPalette.ColorRole.Text))
-        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter,
-                         self.tr("Drop to find photos like this one"))
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self.tr("Drop to find photos like this one"))
         painter.end()

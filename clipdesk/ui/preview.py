@@ -1,5 +1,6 @@
 """Full-size preview of one result: correctly oriented, with path, date, size and dimensions.
 Left/Right step through the results, Esc goes back to the grid."""
+
 from __future__ import annotations
 
 import os
@@ -55,7 +56,7 @@ class ElidedLabel(QLabel):
     def full_text(self) -> str:
         return self._full
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._elide()
 
@@ -83,7 +84,7 @@ class ImageCanvas(QWidget):
     def pixmap(self) -> QPixmap | None:
         return self._pixmap
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+    def resizeEvent(self, event: QResizeEvent) -> None:
         self._scaled = None
         super().resizeEvent(event)
 
@@ -97,7 +98,7 @@ class ImageCanvas(QWidget):
         w, h = pw * scale / dpr, ph * scale / dpr
         return QRectF(area.x() + (area.width() - w) / 2, area.y() + (area.height() - h) / 2, w, h)
 
-    def paintEvent(self, event) -> None:  # noqa: N802
+    def paintEvent(self, event) -> None:
         painter = QPainter(self)
         if self._pixmap is not None and not self._pixmap.isNull():
             target = self.image_rect()
@@ -105,8 +106,9 @@ class ImageCanvas(QWidget):
             want = QSize(int(target.width() * dpr), int(target.height() * dpr))
             if self._scaled is None or self._scaled.size() != want:
                 # Scale once per size with good filtering; painting then just blits.
-                self._scaled = self._pixmap.scaled(want, Qt.AspectRatioMode.IgnoreAspectRatio,
-                                                   Qt.TransformationMode.SmoothTransformation)
+                self._scaled = self._pixmap.scaled(
+                    want, Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.SmoothTransformation
+                )
             painter.drawPixmap(target, self._scaled, QRectF(self._scaled.rect()))
         if self._message:
             color = QColor(self.palette().color(QPalette.ColorRole.WindowText))
@@ -149,8 +151,9 @@ class PreviewPage(QWidget):
         self.next_button = self._tool("next", "", self.tr("Next result (Right)"))
         self.prev_button.clicked.connect(lambda: self.stepRequested.emit(-1))
         self.next_button.clicked.connect(lambda: self.stepRequested.emit(1))
-        self.similar_button = self._tool("similar", self.tr("Find similar"),
-                                         self.tr("Find photos that look like this one"))
+        self.similar_button = self._tool(
+            "similar", self.tr("Find similar"), self.tr("Find photos that look like this one")
+        )
         self.similar_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.similar_button.clicked.connect(lambda: self.hit and self.findSimilarRequested.emit(self.hit))
         self.open_button = self._tool("open", self.tr("Open"), self.tr("Open in the default image viewer"))
@@ -212,8 +215,11 @@ class PreviewPage(QWidget):
         name = os.path.basename(hit.path)
         self.title.setText(name)
         self.title.setToolTip(hit.path)
-        self.counter.setText(self.tr("{row} of {count}{more}").format(
-            row=QLocale().toString(row + 1), count=QLocale().toString(count), more="+" if more else ""))
+        self.counter.setText(
+            self.tr("{row} of {count}{more}").format(
+                row=QLocale().toString(row + 1), count=QLocale().toString(count), more="+" if more else ""
+            )
+        )
         self.prev_button.setEnabled(row > 0)
         self.next_button.setEnabled(row + 1 < count or more)
         self.path_label.set_full_text(hit.path)
@@ -239,7 +245,8 @@ class PreviewPage(QWidget):
             return
         self._inflight.add(path)
         self.background.submit(
-            load_preview, path,
+            load_preview,
+            path,
             on_done=lambda result, p=path: self._loaded(p, result),
             on_error=lambda exc, p=path: self._failed(p, exc),
             owner=self,
@@ -260,8 +267,9 @@ class PreviewPage(QWidget):
         self._inflight.discard(path)
         if self.hit is not None and self.hit.path == path:
             if not os.path.exists(path):
-                text = self.tr("This photo is not available right now (moved, deleted, or on a drive that is "
-                               "not connected).")
+                text = self.tr(
+                    "This photo is not available right now (moved, deleted, or on a drive that is not connected)."
+                )
             else:
                 text = self.tr("This photo could not be opened: {error}").format(error=exc)
             self.canvas.set_pixmap(None, text)
@@ -281,7 +289,7 @@ class PreviewPage(QWidget):
 
     # -- keys -------------------------------------------------------------------------------------
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
         if key == Qt.Key.Key_Escape or key == Qt.Key.Key_Backspace:
             self.closed.emit()

@@ -1,4 +1,5 @@
 """Search results as a Qt list model, fetched page by page as the grid scrolls."""
+
 from __future__ import annotations
 
 import html
@@ -7,8 +8,16 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
-    QAbstractListModel, QCoreApplication, QDateTime, QLocale, QMimeData, QModelIndex,
-    QPersistentModelIndex, Qt, QUrl, Signal,
+    QAbstractListModel,
+    QCoreApplication,
+    QDateTime,
+    QLocale,
+    QMimeData,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QUrl,
+    Signal,
 )
 
 if TYPE_CHECKING:
@@ -34,8 +43,10 @@ def format_taken_long(taken_at: float | None) -> str:
         return QCoreApplication.translate("ResultsModel", "unknown date")
     stamp = QDateTime.fromSecsSinceEpoch(int(taken_at))
     locale = QLocale()
-    return f"{locale.toString(stamp.date(), QLocale.FormatType.LongFormat)}, " \
-           f"{locale.toString(stamp.time(), QLocale.FormatType.ShortFormat)}"
+    return (
+        f"{locale.toString(stamp.date(), QLocale.FormatType.LongFormat)}, "
+        f"{locale.toString(stamp.time(), QLocale.FormatType.ShortFormat)}"
+    )
 
 
 def tooltip_for(hit: SearchHit) -> str:
@@ -69,7 +80,7 @@ class ResultsModel(QAbstractListModel):
 
     # -- Qt model API ------------------------------------------------------------------------------
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: N802 - Qt API
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._hits)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -95,27 +106,31 @@ class ResultsModel(QAbstractListModel):
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
-                | Qt.ItemFlag.ItemNeverHasChildren)
+        return (
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsSelectable
+            | Qt.ItemFlag.ItemIsDragEnabled
+            | Qt.ItemFlag.ItemNeverHasChildren
+        )
 
-    def roleNames(self) -> dict[int, bytes]:  # noqa: N802
+    def roleNames(self) -> dict[int, bytes]:
         names = dict(super().roleNames())
         names.update({HitRole: b"hit", PathRole: b"path", ContentKeyRole: b"contentKey", ScoreRole: b"score"})
         return names
 
-    def canFetchMore(self, parent: AnyIndex) -> bool:  # noqa: N802
+    def canFetchMore(self, parent: AnyIndex) -> bool:
         return not parent.isValid() and self._has_more and not self._fetching and not self._busy
 
-    def fetchMore(self, parent: AnyIndex) -> None:  # noqa: N802
+    def fetchMore(self, parent: AnyIndex) -> None:
         if self.canFetchMore(parent):
             self._fetching = True
             self.fetchRequested.emit(len(self._hits))
 
     # Dragging results out: file URLs for file managers, mail and editors.
-    def mimeTypes(self) -> list[str]:  # noqa: N802
+    def mimeTypes(self) -> list[str]:
         return ["text/uri-list", "text/plain"]
 
-    def mimeData(self, indexes: Sequence[AnyIndex]) -> QMimeData:  # noqa: N802
+    def mimeData(self, indexes: Sequence[AnyIndex]) -> QMimeData:
         rows = sorted({i.row() for i in indexes if i.isValid()})
         paths = [self._hits[r].path for r in rows if 0 <= r < len(self._hits)]
         mime = QMimeData()
@@ -123,7 +138,7 @@ class ResultsModel(QAbstractListModel):
         mime.setText("\n".join(paths))
         return mime
 
-    def supportedDragActions(self) -> Qt.DropAction:  # noqa: N802
+    def supportedDragActions(self) -> Qt.DropAction:
         return Qt.DropAction.CopyAction | Qt.DropAction.LinkAction
 
     # -- filling -------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 """The thumbnail grid: a QListView in icon mode over ResultsModel."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QPoint, QRect, QSize, Qt, QTimer, Signal
@@ -79,12 +80,13 @@ class ThumbnailGrid(QListView):
         width = self.maximumViewportSize().width()
         bar = self.verticalScrollBar()
         style = self.style()
-        if (self.verticalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAsNeeded
-                and not style.pixelMetric(QStyle.PixelMetric.PM_ScrollView_ScrollBarOverlap, None, bar)):
+        if self.verticalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAsNeeded and not style.pixelMetric(
+            QStyle.PixelMetric.PM_ScrollView_ScrollBarOverlap, None, bar
+        ):
             width -= style.pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, bar)
         return max(1, width - 1)
 
-    def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802
+    def viewportEvent(self, event: QEvent) -> bool:
         # The viewport, not the view, is what changes when the scroll bar comes and goes.
         if event.type() == QEvent.Type.Resize:
             self._regrid.start()
@@ -133,14 +135,14 @@ class ThumbnailGrid(QListView):
 
     # -- input -------------------------------------------------------------------------------------
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
             self.openRequested.emit(self.currentIndex().row())
             event.accept()
             return
         super().keyPressEvent(event)
 
-    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802
+    def wheelEvent(self, event: QWheelEvent) -> None:
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
             delta = event.angleDelta().y()
             if delta:
@@ -163,7 +165,7 @@ class ThumbnailGrid(QListView):
 
     # -- drag out ----------------------------------------------------------------------------------
 
-    def startDrag(self, supported: Qt.DropAction) -> None:  # noqa: N802
+    def startDrag(self, supported: Qt.DropAction) -> None:
         """Drag the selected files; the cursor carries one thumbnail (and a count), not a huge render."""
         indexes = [i for i in self.selectionModel().selectedIndexes() if i.isValid()]
         if not indexes:
@@ -189,8 +191,12 @@ class ThumbnailGrid(QListView):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         if source is not None and not source.isNull():
-            scaled = source.scaled(int(edge * dpr), int(edge * dpr), Qt.AspectRatioMode.KeepAspectRatio,
-                                   Qt.TransformationMode.SmoothTransformation)
+            scaled = source.scaled(
+                int(edge * dpr),
+                int(edge * dpr),
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )
             scaled.setDevicePixelRatio(dpr)
             w, h = scaled.width() / dpr, scaled.height() / dpr
             painter.drawPixmap(QPoint(int((edge - w) / 2), int((edge - h) / 2)), scaled)
@@ -209,5 +215,5 @@ class ThumbnailGrid(QListView):
         painter.end()
         return canvas
 
-    def sizeHint(self) -> QSize:  # noqa: N802
+    def sizeHint(self) -> QSize:
         return QSize(900, 600)

@@ -1,4 +1,5 @@
 """The search field and the removable image chip beside it."""
+
 from __future__ import annotations
 
 import os
@@ -37,7 +38,7 @@ class SearchField(QLineEdit):
     pasteImageRequested = Signal()
     downPressed = Signal()
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.matches(QKeySequence.StandardKey.Paste) and holds_image(QGuiApplication.clipboard().mimeData()):
             self.pasteImageRequested.emit()
             event.accept()
@@ -85,13 +86,20 @@ class ImageChip(QFrame):
         fill.setAlphaF(0.18)
         sheet = (
             "#imageChip { background: rgba(%d,%d,%d,%d); border: 1px solid rgba(%d,%d,%d,140); border-radius: 8px; }"
-            % (fill.red(), fill.green(), fill.blue(), fill.alpha(),
-               highlight.red(), highlight.green(), highlight.blue())
+            % (
+                fill.red(),
+                fill.green(),
+                fill.blue(),
+                fill.alpha(),
+                highlight.red(),
+                highlight.green(),
+                highlight.blue(),
+            )
         )
         if sheet != self.styleSheet():  # setting a sheet sends a palette change: don't loop
             self.setStyleSheet(sheet)
 
-    def changeEvent(self, event) -> None:  # noqa: N802
+    def changeEvent(self, event) -> None:
         if event.type() == event.Type.PaletteChange:
             self._restyle()
         super().changeEvent(event)
@@ -107,8 +115,12 @@ class ImageChip(QFrame):
             self.thumb.setPixmap(icon("image").pixmap(20, 20))
         else:
             dpr = self.devicePixelRatioF()
-            scaled = pixmap.scaled(int(28 * dpr), int(28 * dpr), Qt.AspectRatioMode.KeepAspectRatio,
-                                   Qt.TransformationMode.SmoothTransformation)
+            scaled = pixmap.scaled(
+                int(28 * dpr),
+                int(28 * dpr),
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )
             scaled.setDevicePixelRatio(dpr)
             self.thumb.setPixmap(scaled)
 

@@ -1,5 +1,6 @@
 """Per-user UI settings (QSettings). Folders and the model choice live in the catalog
 itself (Engine.add_root / Engine.set_model), so the CLI and the app always agree."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QSettings

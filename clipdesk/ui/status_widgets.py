@@ -1,4 +1,5 @@
 """Status bar pieces: indexing progress with pause/resume, model state, errors, thumbnail size."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import QLocale, QSize, Qt, Signal
@@ -72,8 +73,9 @@ class IndexingStatus(QWidget):
         total = max(progress.total, 1)
         self.bar.setRange(0, total)
         self.bar.setValue(min(progress.done, total))
-        counts = self.tr("{done} of {total}").format(done=locale.toString(progress.done),
-                                                     total=locale.toString(progress.total))
+        counts = self.tr("{done} of {total}").format(
+            done=locale.toString(progress.done), total=locale.toString(progress.total)
+        )
         if progress.phase == "paused":
             self._set_paused(True)
             self.label.setText(self.tr("Indexing paused at {counts}").format(counts=counts))
@@ -125,8 +127,9 @@ class ErrorsButton(QToolButton):
     def set_count(self, count: int) -> None:
         self.count = count
         self.setVisible(count > 0)
-        self.setText(self.tr("1 unreadable") if count == 1
-                     else self.tr("{n} unreadable").format(n=QLocale().toString(count)))
+        self.setText(
+            self.tr("1 unreadable") if count == 1 else self.tr("{n} unreadable").format(n=QLocale().toString(count))
+        )
 
 
 class ZoomSlider(QWidget):
@@ -156,5 +159,5 @@ class ZoomSlider(QWidget):
     def value(self) -> int:
         return self.slider.value()
 
-    def setValue(self, value: int) -> None:  # noqa: N802
+    def setValue(self, value: int) -> None:
         self.slider.setValue(value)

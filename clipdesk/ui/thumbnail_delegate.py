@@ -4,6 +4,7 @@ Paint runs for every visible cell on every scroll step, so it stays cheap: the l
 delivers pixmaps already at the exact device size (a blit, no scaling), placeholders are
 plain fills, and antialiased shapes are only drawn for the few selected or hovered cells.
 """
+
 from __future__ import annotations
 
 import os
@@ -62,10 +63,11 @@ class ThumbnailDelegate(QStyledItemDelegate):
         return self._metrics(font).height() + 4 if self.captions else 0
 
     def cell_size(self, font: QFont) -> QSize:
-        return QSize(max(self.cell_width, self.min_cell_width()),
-                     self.box_height + 2 * MARGIN + self.caption_height(font))
+        return QSize(
+            max(self.cell_width, self.min_cell_width()), self.box_height + 2 * MARGIN + self.caption_height(font)
+        )
 
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:  # noqa: N802
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
         return self.cell_size(option.font)
 
     def _metrics(self, font: QFont) -> QFontMetrics:
@@ -95,16 +97,21 @@ class ThumbnailDelegate(QStyledItemDelegate):
         self._focus_pen.setAlphaF(0.6)
         # Opaque (pre-blended onto the view's background): a solid fill is much cheaper than a blend.
         base, ink = palette.color(QPalette.ColorRole.Base), palette.color(QPalette.ColorRole.WindowText)
-        self._placeholder = QColor(*(round(b + (i - b) * 0.07) for b, i in
-                                     ((base.red(), ink.red()), (base.green(), ink.green()), (base.blue(), ink.blue()))))
+        self._placeholder = QColor(
+            *(
+                round(b + (i - b) * 0.07)
+                for b, i in ((base.red(), ink.red()), (base.green(), ink.green()), (base.blue(), ink.blue()))
+            )
+        )
         self._mark = QColor(palette.color(QPalette.ColorRole.WindowText))
         self._mark.setAlphaF(0.45)
         self._text = QColor(palette.color(QPalette.ColorRole.Text))
         self._text_muted = QColor(self._text)
         self._text_muted.setAlphaF(0.8)
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
-              index: QModelIndex | QPersistentModelIndex) -> None:
+    def paint(
+        self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
         hit = index.data(HitRole)
         if hit is None:
             return

@@ -6,6 +6,7 @@ in an LRU cache bounded in bytes. Requests from painting (visible rows) go first
 prefetch requests for rows about to scroll in wait behind them, and a scroll drops what
 was queued for rows no longer on screen.
 """
+
 from __future__ import annotations
 
 import logging
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 Resolver = Callable[[str], Path | None]  # content key -> cached thumbnail file
 
 
-def pil_to_qimage(im: "Image.Image") -> QImage:
+def pil_to_qimage(im: Image.Image) -> QImage:
     """A deep copy in the pixel layout QPixmap uses natively, so the GUI thread's
     QPixmap.fromImage() is a plain copy, not a conversion."""
     opaque = im.mode != "RGBA"
@@ -92,8 +93,9 @@ class ThumbnailLoader(QObject):
         self._loaded.connect(self._on_loaded)
         # Leave a core to the GUI thread: on a 2-core laptop one reader keeps up with scrolling.
         workers = workers or (1 if (os.cpu_count() or 1) <= 2 else 2)
-        self._threads = [threading.Thread(target=self._work, name=f"clipdesk-thumbs-{i}", daemon=True)
-                         for i in range(workers)]
+        self._threads = [
+            threading.Thread(target=self._work, name=f"clipdesk-thumbs-{i}", daemon=True) for i in range(workers)
+        ]
         for thread in self._threads:
             thread.start()
         # Coalesce many arrivals into one repaint.

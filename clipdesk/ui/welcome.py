@@ -1,11 +1,20 @@
 """First run: choose the folders that hold your photos."""
+
 from __future__ import annotations
 
 import os
 
 from PySide6.QtCore import QDir, QStandardPaths, Qt, Signal
 from PySide6.QtWidgets import (
-    QFileDialog, QFrame, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget,
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
 )
 
 from .folders_dialog import pretty_path
@@ -52,9 +61,14 @@ class WelcomePage(QWidget):
         font.setBold(True)
         title.setFont(font)
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        blurb = QLabel(self.tr("Find any photo by describing it: “kids at the beach”, “receipt”, “snowy "
-                               "mountains”, or by showing a similar picture. Everything happens on this "
-                               "computer; your photos never leave it."), card)
+        blurb = QLabel(
+            self.tr(
+                "Find any photo by describing it: “kids at the beach”, “receipt”, “snowy "
+                "mountains”, or by showing a similar picture. Everything happens on this "
+                "computer; your photos never leave it."
+            ),
+            card,
+        )
         blurb.setWordWrap(True)
         blurb.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
@@ -78,8 +92,13 @@ class WelcomePage(QWidget):
         buttons.addWidget(add)
         buttons.addStretch(1)
         buttons.addWidget(self.start_button)
-        note = QLabel(self.tr("You can search as soon as the first photos are indexed, and change "
-                              "folders later under Library ▸ Folders."), card)
+        note = QLabel(
+            self.tr(
+                "You can search as soon as the first photos are indexed, and change "
+                "folders later under Library ▸ Folders."
+            ),
+            card,
+        )
         note.setWordWrap(True)
         note.setEnabled(False)  # muted
 
@@ -117,8 +136,11 @@ class WelcomePage(QWidget):
         self._update_start()
 
     def checked_folders(self) -> list[str]:
-        return [self.folders.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.folders.count())
-                if self.folders.item(i).checkState() == Qt.CheckState.Checked]
+        return [
+            self.folders.item(i).data(Qt.ItemDataRole.UserRole)
+            for i in range(self.folders.count())
+            if self.folders.item(i).checkState() == Qt.CheckState.Checked
+        ]
 
     def choose_folder(self) -> None:
         start = (self.settings.last_dir("folders") if self.settings else "") or QDir.homePath()

@@ -1,4 +1,5 @@
 """Folder watching (watchdog), debounced into settled paths."""
+
 from .watcher import FolderWatcher
 
 __all__ = ["FolderWatcher"]

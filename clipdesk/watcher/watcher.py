@@ -3,6 +3,7 @@
 Events are only hints: each path is re-checked on disk once its size and mtime have stopped
 changing, and a flood of events (or an observer failure) turns into a reconcile scan.
 """
+
 from __future__ import annotations
 
 import errno
@@ -38,7 +39,7 @@ class _Pending:
 
 
 class _Handler(FileSystemEventHandler):
-    def __init__(self, watcher: "FolderWatcher") -> None:
+    def __init__(self, watcher: FolderWatcher) -> None:
         self.watcher = watcher
 
     def on_any_event(self, event: FileSystemEvent) -> None:
@@ -133,7 +134,7 @@ class FolderWatcher:
             return
         self._observers[path] = observer
 
-    def _poll(self, path: str, handler: "_Handler | None" = None) -> None:
+    def _poll(self, path: str, handler: _Handler | None = None) -> None:
         # The inotify watch limit: poll instead, slower but nothing is missed.
         self.on_warning(
             f"The system limit on watched folders was reached while watching {path}; "

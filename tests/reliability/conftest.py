@@ -1,5 +1,6 @@
 """Fixtures for the reliability tests: read-only views of photo folders, and a scratch folder
 the unprivileged user (`nobody`) can reach (pytest's own tmp dirs are private to root)."""
+
 from __future__ import annotations
 
 import contextlib
@@ -58,4 +59,3 @@ def nobody_dir() -> Iterator[Path]:
                 if not os.path.islink(p):
                     os.chmod(p, stat.S_IRWXU)
         shutil.rmtree(base, ignore_errors=True)
-

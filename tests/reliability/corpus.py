@@ -4,6 +4,7 @@
 animations, extreme shapes, unicode and very long names) must be indexed; broken ones must be
 recorded as errors with a reason mentioning `reason`; some entries are not photos at all
 (folders, links out of the root) and must simply not be catalogued."""
+
 from __future__ import annotations
 
 import io
@@ -56,9 +57,9 @@ def jpeg_bomb(width: int, height: int) -> bytes:
     data = bytearray(_bytes(_photo(1), "JPEG", quality=80))
     i = 2
     while i < len(data):
-        marker, length = data[i + 1], struct.unpack(">H", data[i + 2:i + 4])[0]
+        marker, length = data[i + 1], struct.unpack(">H", data[i + 2 : i + 4])[0]
         if marker in (0xC0, 0xC1, 0xC2):
-            data[i + 5:i + 9] = struct.pack(">HH", height, width)
+            data[i + 5 : i + 9] = struct.pack(">HH", height, width)
             break
         i += 2 + length
     return bytes(data)
@@ -103,7 +104,7 @@ def build(folder: Path, *, with_long_path: bool = True) -> dict[str, Expect]:
     put("broken/bomb_just_over.png", png_bomb(20_001, 20_001), Expect("error", "too large"))
 
     # -- odd but good: must be indexed ---------------------------------------------------------
-    grad = (np.arange(64 * 48, dtype=np.uint16).reshape(48, 64) * 20)
+    grad = np.arange(64 * 48, dtype=np.uint16).reshape(48, 64) * 20
     sixteen = Image.frombytes("I;16", (64, 48), grad.astype("<u2").tobytes())
     put("odd/sixteen_bit.png", sixteen, ok)
     put("odd/sixteen_bit.tif", sixteen, ok)
@@ -155,8 +156,18 @@ def build(folder: Path, *, with_long_path: bool = True) -> dict[str, Expect]:
     out[str(links / "alias.jpg")] = Expect("indexed")
 
     # -- names -----------------------------------------------------------------------------------
-    names = ["café_ünïcödé.jpg", "日本語の写真.png", "emoji_📷🌅.jpg", "rtl_שלום.jpg", "combining_e\u0301.jpg",
-             "spaces  and\ttab.jpg", "new\nline.jpg", "quote'\"`$(x).jpg", "-leading-dash.jpg", "%s%n%x.jpg"]
+    names = [
+        "café_ünïcödé.jpg",
+        "日本語の写真.png",
+        "emoji_📷🌅.jpg",
+        "rtl_שלום.jpg",
+        "combining_e\u0301.jpg",
+        "spaces  and\ttab.jpg",
+        "new\nline.jpg",
+        "quote'\"`$(x).jpg",
+        "-leading-dash.jpg",
+        "%s%n%x.jpg",
+    ]
     for i, name in enumerate(names):
         put(os.path.join("names", name), _photo(40 + i), ok, format="JPEG")
     long_name = ("long_" + "ü" * 122)[:125] + ".jpg"  # 255 bytes in UTF-8: the longest a name can be

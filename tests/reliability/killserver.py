@@ -7,6 +7,7 @@ Protocol, one JSON object per line. In (stdin):
 Out (stdout): {"ready": true} once, then per command
   {"pid": n, "rc": exit code or null, "signal": signal number or null, "seconds": s}
 """
+
 from __future__ import annotations
 
 import json
@@ -49,8 +50,8 @@ def serve() -> None:
     import transformers  # noqa: F401
     from transformers import CLIPModel  # noqa: F401
 
-    import clipdesk.cli.main  # noqa: F401
-    import clipdesk.engine  # noqa: F401
+    import clipdesk.cli.main
+    import clipdesk.engine
     import clipdesk.imaging.pool  # noqa: F401
 
     print(json.dumps({"ready": True}), flush=True)

@@ -8,6 +8,7 @@
   permission, with a decoder that hangs forever on one file (it is timed out), while the
   memory of the whole process tree is sampled: bounded, and `clipdesk status` lists every
   reason."""
+
 from __future__ import annotations
 
 import json
@@ -15,12 +16,22 @@ import os
 import threading
 import time
 
-from clipdesk.search import SearchRequest
 from conftest import make_photo
 
+from clipdesk.search import SearchRequest
+
 from . import corpus
-from .util import (REPO, SETPRIV, catalog_paths, give_to_nobody, integrity, processes_with_env, run_cli,
-                   unprivileged_python, world_readable_copy)
+from .util import (
+    REPO,
+    SETPRIV,
+    catalog_paths,
+    give_to_nobody,
+    integrity,
+    processes_with_env,
+    run_cli,
+    unprivileged_python,
+    world_readable_copy,
+)
 
 
 def _check(expected: dict[str, corpus.Expect], records: dict[str, tuple[str, str | None]]) -> None:
@@ -44,7 +55,7 @@ def test_bad_and_odd_files_through_the_engine(tmp_path, engine_factory, ro_view)
     source = tmp_path / "library"
     expected = corpus.build(source)
     view = ro_view(source)
-    expected = {str(view) + p[len(str(source)):]: e for p, e in expected.items()}
+    expected = {str(view) + p[len(str(source)) :]: e for p, e in expected.items()}
 
     engine = engine_factory(batch_size=4)
     engine.add_root(view)
@@ -95,8 +106,13 @@ def test_unreadable_hanging_and_bad_files_as_an_unprivileged_user(tmp_path, tiny
     data = give_to_nobody(nobody_dir / "data")
     home = give_to_nobody(nobody_dir / "home")
     python, pythonpath = unprivileged_python()
-    env = {"HOME": str(home), "TMPDIR": str(home), "CLIPDESK_DECODE_TIMEOUT": "8", "CLIPDESK_TEST_HANG_PREFIX": "hang_",
-           "PYTHONPATH": f"{REPO / 'tests' / 'reliability' / 'hang_site'}:{pythonpath}"}
+    env = {
+        "HOME": str(home),
+        "TMPDIR": str(home),
+        "CLIPDESK_DECODE_TIMEOUT": "8",
+        "CLIPDESK_TEST_HANG_PREFIX": "hang_",
+        "PYTHONPATH": f"{REPO / 'tests' / 'reliability' / 'hang_site'}:{pythonpath}",
+    }
     nobody = {"prefix": SETPRIV, "python": python, "env_extra": env}
     r = run_cli(["add", str(library)], data, model, **nobody)
     assert r.returncode == 0, r.stderr

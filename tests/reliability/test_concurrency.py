@@ -1,5 +1,6 @@
 """Searching continuously from several threads (and reading the catalog from another process)
 while 10,000 images are indexed: no crash, no "database is locked", every result consistent."""
+
 from __future__ import annotations
 
 import json
@@ -82,8 +83,11 @@ def test_searching_from_many_threads_while_10000_images_are_indexed(tmp_path, en
                 if kind == 0:
                     request = SearchRequest(text=rng.choice(words), limit=rng.choice([10, 50, 200]))
                 elif kind == 1:
-                    request = SearchRequest(text=rng.choice(words), limit=30,
-                                            filters=Filters(folders=(str(photos / f"f{rng.randrange(50):02d}"),)))
+                    request = SearchRequest(
+                        text=rng.choice(words),
+                        limit=30,
+                        filters=Filters(folders=(str(photos / f"f{rng.randrange(50):02d}"),)),
+                    )
                 elif kind == 2:
                     live = engine.store.index.ids() if engine.store.index is not None else set()
                     if not live:
@@ -145,7 +149,9 @@ def test_searching_from_many_threads_while_10000_images_are_indexed(tmp_path, en
 
     assert not failures, failures[:10]
     assert searches["n"] > 50, searches
-    assert other_process and all(rc == 0 and c["indexed"] <= c["total"] <= N for rc, _, c in other_process), other_process
+    assert other_process and all(rc == 0 and c["indexed"] <= c["total"] <= N for rc, _, c in other_process), (
+        other_process
+    )
     counts = engine.catalog.counts()
     assert counts["indexed"] == N and counts["error"] == 0, counts
     assert engine.store.index.ids() == set(engine.catalog.live_vector_ids(engine.model_id).tolist())

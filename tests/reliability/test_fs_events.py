@@ -5,6 +5,7 @@ mounted again, and the inotify watch limit.
 The engine indexes and watches a read-only bind mount of the library (it could not write
 there even as root); the test changes the library through its real path underneath.
 After each change settles the catalog must equal what is on disk, file by file."""
+
 from __future__ import annotations
 
 import os
@@ -17,11 +18,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import make_photo
 from PIL import Image
 
 from clipdesk.imaging import content_key
 from clipdesk.pipeline.scan import walk
-from conftest import make_photo
 
 from .util import REPO, clean_env, wait_for
 
@@ -49,8 +50,9 @@ def settled(engine, view: Path) -> bool:
 
 def wait_settled(engine, view: Path, timeout: float = 180) -> None:
     # Cheap polling first (the indexer needs the CPU more than this check does).
-    wait_for(lambda: engine.last_progress.phase == "idle" and not engine.watcher.pending_count, timeout=timeout,
-             step=0.2)
+    wait_for(
+        lambda: engine.last_progress.phase == "idle" and not engine.watcher.pending_count, timeout=timeout, step=0.2
+    )
     assert wait_for(lambda: settled(engine, view), timeout=timeout, step=0.5), _diff(engine, view)
     assert engine.wait_idle(60)
     assert settled(engine, view), _diff(engine, view)
@@ -60,8 +62,10 @@ def _diff(engine, view: Path) -> str:
     disk, rows = on_disk(view), catalog_state(engine)
     missing, extra = sorted(set(disk) - set(rows)), sorted(set(rows) - set(disk))
     wrong = sorted(p for p in set(disk) & set(rows) if rows[p][1] != "indexed" or rows[p][2:4] != disk[p])
-    return (f"{len(missing)} missing e.g. {missing[:3]}, {len(extra)} extra e.g. {extra[:3]}, "
-            f"{len(wrong)} stale e.g. {[(p, rows[p], disk[p]) for p in wrong[:3]]}")
+    return (
+        f"{len(missing)} missing e.g. {missing[:3]}, {len(extra)} extra e.g. {extra[:3]}, "
+        f"{len(wrong)} stale e.g. {[(p, rows[p], disk[p]) for p in wrong[:3]]}"
+    )
 
 
 def assert_whole(engine, view: Path) -> None:
@@ -90,7 +94,7 @@ def slow_write(data: bytes, target: Path, chunks: int = 8, pause: float = 0.1) -
     with open(target, "wb") as fh:
         step = max(1, len(data) // chunks)
         for i in range(0, len(data), step):
-            fh.write(data[i:i + step])
+            fh.write(data[i : i + step])
             fh.flush()
             time.sleep(pause)
 
@@ -105,8 +109,7 @@ def test_event_storms(tmp_path, watched):
     # 1. 5,000 files copied in at once, while a few larger files are still being written, one
     #    of them with a pause longer than the settle time (it is seen half-written).
     calls = engine.encoder.image_encode_calls
-    writers = [threading.Thread(target=slow_write, args=(b.read_bytes(), source / "start" / b.name))
-               for b in big[:3]]
+    writers = [threading.Thread(target=slow_write, args=(b.read_bytes(), source / "start" / b.name)) for b in big[:3]]
     half = source / "start" / big[3].name
     data = big[3].read_bytes()
 
@@ -115,7 +118,7 @@ def test_event_storms(tmp_path, watched):
             fh.write(data[: len(data) // 2])
             fh.flush()
             time.sleep(1.5)
-            fh.write(data[len(data) // 2:])
+            fh.write(data[len(data) // 2 :])
 
     half_seen: list[tuple] = []
 
@@ -212,8 +215,13 @@ def test_root_unmounted_and_mounted_again(tmp_path, engine_factory, monkeypatch)
         assert wait_for(lambda: engine.catalog.counts()["offline"] == 0, timeout=30), engine.catalog.counts()
         make_photo(drive / "while_mounted_again.jpg", seed=99)
         target = str(mount_point / "while_mounted_again.jpg")
-        assert wait_for(lambda: engine.catalog.image_by_path(target) is not None
-                        and engine.catalog.image_by_path(target).status == "indexed", timeout=30)
+        assert wait_for(
+            lambda: (
+                engine.catalog.image_by_path(target) is not None
+                and engine.catalog.image_by_path(target).status == "indexed"
+            ),
+            timeout=30,
+        )
         assert engine.wait_idle(30)
         assert sorted(engine.catalog.live_vector_ids(engine.model_id).tolist())[:5] == ids
         engine.stop()
@@ -247,16 +255,23 @@ def test_inotify_watch_limit_reached_while_watching(tmp_path):
     """The real limit, lowered for this test alone (a user namespace has its own). When it runs
     out as new folders appear: a warning, polling takes over, and a rescan covers whatever the
     events missed."""
-    probe = subprocess.run(["unshare", "-U", "-r", "sh", "-c", "echo 8 > /proc/sys/user/max_inotify_watches"],
-                           capture_output=True)
+    probe = subprocess.run(
+        ["unshare", "-U", "-r", "sh", "-c", "echo 8 > /proc/sys/user/max_inotify_watches"], capture_output=True
+    )
     if probe.returncode != 0:
         pytest.skip(f"cannot lower the inotify limit in a user namespace: {probe.stderr.decode().strip()}")
     root = tmp_path / "root"
     for i in range(3):
         (root / f"d{i}").mkdir(parents=True)
-    cmd = f"echo 8 > /proc/sys/user/max_inotify_watches && exec {sys.executable} -c \"$SCRIPT\" {root}"
-    r = subprocess.run(["unshare", "-U", "-r", "sh", "-c", cmd], capture_output=True, text=True, timeout=120,
-                       env=clean_env(SCRIPT=WATCH_LIMIT_SCRIPT, PYTHONPATH=str(REPO)), cwd="/")
+    cmd = f'echo 8 > /proc/sys/user/max_inotify_watches && exec {sys.executable} -c "$SCRIPT" {root}'
+    r = subprocess.run(
+        ["unshare", "-U", "-r", "sh", "-c", cmd],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=clean_env(SCRIPT=WATCH_LIMIT_SCRIPT, PYTHONPATH=str(REPO)),
+        cwd="/",
+    )
     assert r.returncode == 0, r.stderr
     import json
 
@@ -276,12 +291,20 @@ def test_inotify_watch_limit_reached_at_start(tmp_path):
     root = tmp_path / "root"
     for i in range(30):
         (root / f"d{i}").mkdir(parents=True)
-    script = ("import json, sys; from clipdesk.catalog import Root; from clipdesk.watcher import FolderWatcher; "
-              "w = []; fw = FolderWatcher(print, print, on_warning=w.append); "
-              "m = fw.watch([Root(1, sys.argv[1], True, (), True)]); fw.stop(); print(json.dumps([m, w]))")
-    cmd = f"echo 8 > /proc/sys/user/max_inotify_watches && exec {sys.executable} -c \"$SCRIPT\" {root}"
-    r = subprocess.run(["unshare", "-U", "-r", "sh", "-c", cmd], capture_output=True, text=True, timeout=120,
-                       env=clean_env(SCRIPT=script, PYTHONPATH=str(REPO)), cwd="/")
+    script = (
+        "import json, sys; from clipdesk.catalog import Root; from clipdesk.watcher import FolderWatcher; "
+        "w = []; fw = FolderWatcher(print, print, on_warning=w.append); "
+        "m = fw.watch([Root(1, sys.argv[1], True, (), True)]); fw.stop(); print(json.dumps([m, w]))"
+    )
+    cmd = f'echo 8 > /proc/sys/user/max_inotify_watches && exec {sys.executable} -c "$SCRIPT" {root}'
+    r = subprocess.run(
+        ["unshare", "-U", "-r", "sh", "-c", cmd],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=clean_env(SCRIPT=script, PYTHONPATH=str(REPO)),
+        cwd="/",
+    )
     assert r.returncode == 0, r.stderr
     import json
 

@@ -6,6 +6,7 @@ and nothing already indexed was redone. At the end every photo is indexed exactl
 
 Each run is a fork of one server process that imported torch once (see killserver.py), so
 a kill-and-restart costs about a second; bench/soak_kill.py does hundreds."""
+
 from __future__ import annotations
 
 import os
@@ -15,17 +16,44 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import make_photo
 
-from .util import (KillServer, catalog_paths, check_saved_index, clean_env, connect, indexed_rows, integrity,
-                   processes_with_env, wait_for)
+from .util import (
+    KillServer,
+    catalog_paths,
+    check_saved_index,
+    clean_env,
+    connect,
+    indexed_rows,
+    integrity,
+    processes_with_env,
+    wait_for,
+)
 
 # Each entry is one run, killed at that point (point:n = the n-th time it is reached).
 HOOK_PLAN = [
-    "scan:1", "save:1", "save-files:1", "save-meta:1", "encode:1", "commit:1", "committed:1",
-    "encode:3", "commit:2", "committed:2", "save:2", "save-files:2", "save-meta:2", "scan:1",
-    "encode:2", "commit:3", "committed:3", "save:1", "encode:4", "commit:1", "save-files:1", "committed:4",
+    "scan:1",
+    "save:1",
+    "save-files:1",
+    "save-meta:1",
+    "encode:1",
+    "commit:1",
+    "committed:1",
+    "encode:3",
+    "commit:2",
+    "committed:2",
+    "save:2",
+    "save-files:2",
+    "save-meta:2",
+    "scan:1",
+    "encode:2",
+    "commit:3",
+    "committed:3",
+    "save:1",
+    "encode:4",
+    "commit:1",
+    "save-files:1",
+    "committed:4",
 ]
 RANDOM_KILLS = 4
 BATCH = 2
@@ -51,8 +79,9 @@ def test_sigkill_at_every_phase_many_times(tmp_path, tiny_model, kill_server, ro
         make_photo(photos / f"d{rng.randrange(3)}" / f"p{next(seeds)}.jpg", seed=next(seeds), size=(64, 48))
     # One decoder process (still a real, killable process pool) and one torch thread: a second
     # second of start-up per run otherwise, on a shared 2-core machine.
-    env = clean_env(CLIPDESK_DATA_DIR=str(data), CLIPDESK_MODEL=str(tiny_model), CLIPDESK_DECODE_WORKERS="1",
-                    CLIPDESK_THREADS="1")
+    env = clean_env(
+        CLIPDESK_DATA_DIR=str(data), CLIPDESK_MODEL=str(tiny_model), CLIPDESK_DECODE_WORKERS="1", CLIPDESK_THREADS="1"
+    )
     log = tmp_path / "runs.log"
     db = data / "catalog.sqlite3"
     view = ro_view(photos)  # the indexer sees the library read-only; the test changes it underneath
@@ -92,8 +121,9 @@ def test_sigkill_at_every_phase_many_times(tmp_path, tiny_model, kill_server, ro
         run_env = dict(env)
         if kind == "hook":
             run_env["CLIPDESK_TEST_KILL_AT"] = what
-        result = kill_server.run(["index", "--batch-size", str(BATCH)], run_env, log,
-                                 kill_after=what if kind == "random" else None)
+        result = kill_server.run(
+            ["index", "--batch-size", str(BATCH)], run_env, log, kill_after=what if kind == "random" else None
+        )
         label = what.split(":")[0] if kind == "hook" else "random"
         if result["signal"] == 9:
             kills[label] = kills.get(label, 0) + 1
@@ -138,8 +168,9 @@ def test_sigkill_at_every_phase_many_times(tmp_path, tiny_model, kill_server, ro
     assert total_kills >= 20, kills
     # No decoder process or fork server outlives a killed indexer.
     assert wait_for(lambda: not processes_with_env(str(data)), timeout=15), processes_with_env(str(data))
-    print(f"\n{total_kills} kills {kills}, index opened {opened}, {len(disk)} photos, "
-          f"{time.monotonic() - started:.1f}s")
+    print(
+        f"\n{total_kills} kills {kills}, index opened {opened}, {len(disk)} photos, {time.monotonic() - started:.1f}s"
+    )
 
 
 def _key(path: str) -> str:

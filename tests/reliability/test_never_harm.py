@@ -6,6 +6,7 @@ come from safetensors, and nothing in the library is ever unpickled.
 root cannot write there), an audit hook records any write the app's code even attempts on a
 photo folder, and a snapshot of every path, size, mtime, ctime, mode, inode and content hash
 is identical before and after. The CLI cycle runs as `nobody` against a tree it cannot write."""
+
 from __future__ import annotations
 
 import json
@@ -13,25 +14,47 @@ import os
 import pickle
 import sys
 import threading
-from pathlib import Path
 
 import pytest
-
-from clipdesk.search import SearchRequest
 from conftest import make_photo
 
+from clipdesk.search import SearchRequest
+
 from . import corpus
-from .util import (REPO, SETPRIV, give_to_nobody, run_cli, tree_snapshot, unprivileged_python, wait_for,
-                   world_readable_copy)
+from .util import (
+    REPO,
+    SETPRIV,
+    give_to_nobody,
+    run_cli,
+    tree_snapshot,
+    unprivileged_python,
+    wait_for,
+    world_readable_copy,
+)
 
 # -- an in-process audit of write attempts ---------------------------------------------------------
 
 _GUARDED: list[str] = []  # folders no write may touch while a test is running
 _ATTEMPTS: list[tuple[str, str, str]] = []
 _TEST_THREAD: list[int] = []  # the test's own writes (it changes the library on purpose) are not the app's
-_WRITE_EVENTS = {"os.rename": 2, "os.replace": 2, "os.remove": 1, "os.rmdir": 1, "os.mkdir": 1, "os.chmod": 1,
-                 "os.chown": 1, "os.utime": 1, "os.truncate": 1, "os.symlink": 2, "os.link": 2, "os.setxattr": 1,
-                 "os.removexattr": 1, "shutil.rmtree": 1, "shutil.move": 2, "shutil.copyfile": 2}
+_WRITE_EVENTS = {
+    "os.rename": 2,
+    "os.replace": 2,
+    "os.remove": 1,
+    "os.rmdir": 1,
+    "os.mkdir": 1,
+    "os.chmod": 1,
+    "os.chown": 1,
+    "os.utime": 1,
+    "os.truncate": 1,
+    "os.symlink": 2,
+    "os.link": 2,
+    "os.setxattr": 1,
+    "os.removexattr": 1,
+    "shutil.rmtree": 1,
+    "shutil.move": 2,
+    "shutil.copyfile": 2,
+}
 
 
 def _guarded(path) -> str | None:
@@ -51,7 +74,8 @@ def _audit(event: str, args: tuple) -> None:
     if event == "open" and args and isinstance(args[0], (str, bytes, os.PathLike)):
         mode, flags = args[1], (args[2] if len(args) > 2 else 0)
         writing = (mode and any(c in str(mode) for c in "wax+")) or (
-            isinstance(flags, int) and flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC))
+            isinstance(flags, int) and flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC)
+        )
         path = _guarded(args[0]) if writing else None
         if path:
             _ATTEMPTS.append((event, path, threading.current_thread().name))
@@ -103,8 +127,12 @@ def test_the_app_only_ever_reads_photo_folders(tmp_path, engine_factory, ro_view
     _TEST_THREAD.append(threading.get_ident())
     make_photo(source / "trip" / "new.jpg", seed=398)
     os.rename(source / "trip" / "p0.jpg", source / "trip" / "p0 renamed.jpg")
-    assert wait_for(lambda: engine.catalog.image_by_path(str(view / "trip" / "new.jpg")) is not None
-                    and engine.catalog.image_by_path(str(view / "trip" / "p0 renamed.jpg")) is not None)
+    assert wait_for(
+        lambda: (
+            engine.catalog.image_by_path(str(view / "trip" / "new.jpg")) is not None
+            and engine.catalog.image_by_path(str(view / "trip" / "p0 renamed.jpg")) is not None
+        )
+    )
     assert engine.wait_idle(60)
     os.rename(source / "trip" / "p0 renamed.jpg", source / "trip" / "p0.jpg")
     (source / "trip" / "new.jpg").unlink()
@@ -156,10 +184,19 @@ def test_symlinks_never_lead_outside_a_root_or_into_a_loop(tmp_path, engine_fact
 
     assert paths() == real, paths() ^ real
     # The watcher's single-path checks (any hint, even one through a link) agree with the scan.
-    hints = [view / "out_dir", view / "out_dir" / "o1.jpg", view / "out_file.jpg", view / "z_link_to_a_real",
-             view / "z_link_to_a_real" / "x.jpg", view / "a_real" / "loop" / "top.jpg",
-             view / "a_real" / "loop" / "a_real", view / "a_real" / "deeper" / "loop2" / "a_real" / "x.jpg",
-             view / "a_real" / "x.jpg", view / "self.jpg", view / "self"]
+    hints = [
+        view / "out_dir",
+        view / "out_dir" / "o1.jpg",
+        view / "out_file.jpg",
+        view / "z_link_to_a_real",
+        view / "z_link_to_a_real" / "x.jpg",
+        view / "a_real" / "loop" / "top.jpg",
+        view / "a_real" / "loop" / "a_real",
+        view / "a_real" / "deeper" / "loop2" / "a_real" / "x.jpg",
+        view / "a_real" / "x.jpg",
+        view / "self.jpg",
+        view / "self",
+    ]
     before_sync = {r[0]: r[1] for r in engine.catalog.query("SELECT path, status FROM images")}
     report = engine.indexer.sync_paths([str(h) for h in hints])
     assert {r[0]: r[1] for r in engine.catalog.query("SELECT path, status FROM images")} == before_sync
@@ -198,8 +235,18 @@ def test_cli_offline_as_nobody_reads_no_pickle_and_writes_nothing(tmp_path, tiny
     library = nobody_dir / "library"
     for i in range(4):
         make_photo(library / f"p{i}.jpg", seed=800 + i)
-    for name in ("evil.pkl", "evil.pickle", "evil.pt", "evil.pth", "evil.bin", "evil.ckpt", "evil.npy", "evil.joblib",
-                 "looks_like_a_model/pytorch_model.bin", "looks_like_a_model/model.safetensors.pt"):
+    for name in (
+        "evil.pkl",
+        "evil.pickle",
+        "evil.pt",
+        "evil.pth",
+        "evil.bin",
+        "evil.ckpt",
+        "evil.npy",
+        "evil.joblib",
+        "looks_like_a_model/pytorch_model.bin",
+        "looks_like_a_model/model.safetensors.pt",
+    ):
         (library / name).parent.mkdir(parents=True, exist_ok=True)
         (library / name).write_bytes(bait)
     (library / "looks_like_a_model" / "config.json").write_text('{"model_type": "clip"}')
@@ -216,9 +263,14 @@ def test_cli_offline_as_nobody_reads_no_pickle_and_writes_nothing(tmp_path, tiny
     os.chmod(log, 0o666)
 
     python, pythonpath = unprivileged_python()
-    env = {"HOME": str(home), "TMPDIR": str(home), "HF_HOME": str(home / "hf"),
-           "PYTHONPATH": f"{REPO / 'tests' / 'reliability' / 'guard_site'}:{pythonpath}",
-           "CLIPDESK_TEST_GUARD_LOG": str(log), "CLIPDESK_TEST_GUARD_WATCH": f"{library}{os.pathsep}{model}"}
+    env = {
+        "HOME": str(home),
+        "TMPDIR": str(home),
+        "HF_HOME": str(home / "hf"),
+        "PYTHONPATH": f"{REPO / 'tests' / 'reliability' / 'guard_site'}:{pythonpath}",
+        "CLIPDESK_TEST_GUARD_LOG": str(log),
+        "CLIPDESK_TEST_GUARD_WATCH": f"{library}{os.pathsep}{model}",
+    }
     nobody = {"prefix": SETPRIV, "python": python, "env_extra": env}
     before = tree_snapshot(library)
 
@@ -228,8 +280,12 @@ def test_cli_offline_as_nobody_reads_no_pickle_and_writes_nothing(tmp_path, tiny
     # Network access is refused by the guard, not hidden by HF_HUB_OFFLINE: take that away.
     env["HF_HUB_OFFLINE"] = ""
     env["TRANSFORMERS_OFFLINE"] = ""
-    steps = [("add", str(library)), ("index",), ("search", "a sunset", "--image", str(library / "p1.jpg"), "--json"),
-             ("status", "--json", "--errors", "0")]
+    steps = [
+        ("add", str(library)),
+        ("index",),
+        ("search", "a sunset", "--image", str(library / "p1.jpg"), "--json"),
+        ("status", "--json", "--errors", "0"),
+    ]
     outputs = {}
     for step in steps:
         r = cli(*step)
@@ -248,8 +304,11 @@ def test_cli_offline_as_nobody_reads_no_pickle_and_writes_nothing(tmp_path, tiny
     baits = {p for p in opened if p.endswith((".pkl", ".pickle", ".pt", ".pth", ".bin", ".ckpt", ".npy", ".joblib"))}
     assert not baits, baits  # never even opened
     assert str(library / "p1.jpg") in opened  # (the guard does see what is read)
-    dangerous = [e["unpickle"] for e in events if "unpickle" in e
-                 and e["unpickle"].split(".")[0] in ("os", "posix", "subprocess", "builtins", "nt", "shutil")]
+    dangerous = [
+        e["unpickle"]
+        for e in events
+        if "unpickle" in e and e["unpickle"].split(".")[0] in ("os", "posix", "subprocess", "builtins", "nt", "shutil")
+    ]
     assert not dangerous, dangerous
     assert not os.path.exists(marker)
     assert tree_snapshot(library) == before  # not one byte, name, mode or time changed

@@ -4,6 +4,7 @@ tree snapshots, read-only bind mounts, and running commands as an unprivileged u
 Tests run as root here, and root ignores file permissions, so "read-only" means a read-only
 bind mount (root cannot write through it either) and "no permission" means running the
 command as `nobody` (setpriv)."""
+
 from __future__ import annotations
 
 import contextlib
@@ -42,13 +43,26 @@ def clean_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def run_cli(args: list[str], data: Path, model: Path | str | None, *, env_extra: dict | None = None,
-            prefix: list[str] | None = None, python: str | None = None,
-            timeout: float = 240) -> subprocess.CompletedProcess:
+def run_cli(
+    args: list[str],
+    data: Path,
+    model: Path | str | None,
+    *,
+    env_extra: dict | None = None,
+    prefix: list[str] | None = None,
+    python: str | None = None,
+    timeout: float = 240,
+) -> subprocess.CompletedProcess:
     env = clean_env(CLIPDESK_DATA_DIR=str(data), **({"CLIPDESK_MODEL": str(model)} if model else {}))
     env.update(env_extra or {})
-    return subprocess.run([*(prefix or []), python or sys.executable, "-m", "clipdesk", *args], capture_output=True,
-                          text=True, env=env, timeout=timeout, cwd="/")
+    return subprocess.run(
+        [*(prefix or []), python or sys.executable, "-m", "clipdesk", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+        cwd="/",
+    )
 
 
 def unprivileged_python() -> tuple[str, str] | None:
@@ -59,8 +73,10 @@ def unprivileged_python() -> tuple[str, str] | None:
 
     check = "import subprocess, sys; sys.exit(subprocess.call([sys.executable, '-c', 'import numpy, PIL']))"
     packages = sysconfig.get_paths()["purelib"]
-    candidates = [(sys.executable, str(REPO)),
-                  (f"/usr/bin/python{sys.version_info.major}.{sys.version_info.minor}", f"{REPO}:{packages}")]
+    candidates = [
+        (sys.executable, str(REPO)),
+        (f"/usr/bin/python{sys.version_info.major}.{sys.version_info.minor}", f"{REPO}:{packages}"),
+    ]
     for python, path in candidates:
         if not os.path.exists(python):
             continue
@@ -79,14 +95,21 @@ def unprivileged_python() -> tuple[str, str] | None:
 
 class KillServer:
     def __init__(self, env: dict[str, str]) -> None:
-        self.proc = subprocess.Popen([sys.executable, str(Path(__file__).with_name("killserver.py"))],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env, cwd="/")
+        self.proc = subprocess.Popen(
+            [sys.executable, str(Path(__file__).with_name("killserver.py"))],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=env,
+            cwd="/",
+        )
         line = self.proc.stdout.readline()
         if not line or not json.loads(line).get("ready"):
             raise RuntimeError("kill server did not start")
 
-    def run(self, argv: list[str], env: dict[str, str], log: Path, kill_after: float | None = None,
-            timeout: float = 240) -> dict:
+    def run(
+        self, argv: list[str], env: dict[str, str], log: Path, kill_after: float | None = None, timeout: float = 240
+    ) -> dict:
         req = {"argv": argv, "env": env, "log": str(log), "kill_after": kill_after, "timeout": timeout}
         self.proc.stdin.write(json.dumps(req) + "\n")
         self.proc.stdin.flush()
@@ -197,8 +220,15 @@ def tree_snapshot(root: Path) -> dict[str, tuple]:
         for name in [*dirs, *files, "."] if folder == str(root) else [*dirs, *files]:
             path = os.path.join(folder, name)
             st = os.lstat(path)
-            kind = ("link" if stat.S_ISLNK(st.st_mode) else "dir" if stat.S_ISDIR(st.st_mode)
-                    else "file" if stat.S_ISREG(st.st_mode) else "special")  # never open a pipe
+            kind = (
+                "link"
+                if stat.S_ISLNK(st.st_mode)
+                else "dir"
+                if stat.S_ISDIR(st.st_mode)
+                else "file"
+                if stat.S_ISREG(st.st_mode)
+                else "special"
+            )  # never open a pipe
             digest = None
             if kind == "link":
                 digest = os.readlink(path)
@@ -209,8 +239,17 @@ def tree_snapshot(root: Path) -> dict[str, tuple]:
                 except OSError as exc:
                     digest = f"unreadable: {exc.errno}"
             rel = os.path.relpath(path, root)
-            out[rel] = (kind, st.st_size if kind != "dir" else None, st.st_mtime_ns, st.st_ctime_ns, st.st_mode,
-                        st.st_ino, st.st_uid, st.st_gid, digest)
+            out[rel] = (
+                kind,
+                st.st_size if kind != "dir" else None,
+                st.st_mtime_ns,
+                st.st_ctime_ns,
+                st.st_mode,
+                st.st_ino,
+                st.st_uid,
+                st.st_gid,
+                digest,
+            )
     return out
 
 

@@ -1,5 +1,6 @@
 """Fixtures for the desktop app: a tiny random CLIP, ~20 real photos indexed once per session,
 and windows opened on a private copy of that library."""
+
 from __future__ import annotations
 
 import os
@@ -9,13 +10,13 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ.pop("CLIPDESK_MODEL", None)
 os.environ.pop("CLIPDESK_THEME", None)
 
-import shutil  # noqa: E402
-from collections.abc import Callable, Iterator  # noqa: E402
-from pathlib import Path  # noqa: E402
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
-import pytest  # noqa: E402
+import pytest
 
-import clipdesk.ui  # noqa: E402,F401 - applies the PySide6/Python 3.11 None-refcount workaround first
+import clipdesk.ui  # noqa: F401 - applies the PySide6/Python 3.11 None-refcount workaround first
 
 CORPUS = Path(os.environ.get("CLIPDESK_CORPUS", "/work/shared/corpus/exif-samples"))
 if not CORPUS.is_dir():
@@ -24,10 +25,13 @@ if not CORPUS.is_dir():
 # Three folders of real camera photos: GPS-tagged trips, all EXIF orientations, old cameras.
 PICKS = {
     "trips": [f"jpg/gps/DSCN00{n}.jpg" for n in (10, 12, 21, 25, 27, 29, 38, 40, 42)],
-    "family": [f"jpg/orientation/{n}.jpg" for n in ("landscape_1", "landscape_6", "portrait_1", "portrait_6",
-                                                    "portrait_8")],
-    "cameras": [f"jpg/exif-org/{n}.jpg" for n in ("canon-ixus", "fujifilm-finepix40i", "kodak-dc240", "nikon-e950",
-                                                  "olympus-c960", "sony-d700")],
+    "family": [
+        f"jpg/orientation/{n}.jpg" for n in ("landscape_1", "landscape_6", "portrait_1", "portrait_6", "portrait_8")
+    ],
+    "cameras": [
+        f"jpg/exif-org/{n}.jpg"
+        for n in ("canon-ixus", "fujifilm-finepix40i", "kodak-dc240", "nikon-e950", "olympus-c960", "sony-d700")
+    ],
 }
 BROKEN = "cameras/broken.jpg"  # 0 bytes: the one file that cannot be read
 
@@ -77,7 +81,7 @@ def library(tmp_path: Path, indexed_template: Path) -> Path:
 
 
 @pytest.fixture
-def open_window(qtbot, tmp_path: Path, ui_model: Path) -> Iterator[Callable[..., "object"]]:
+def open_window(qtbot, tmp_path: Path, ui_model: Path) -> Iterator[Callable[..., object]]:
     """open_window(data_dir, model=None, watch=False, factory=None, wait_model=True) -> MainWindow"""
     from clipdesk.ui.app import create_application
     from clipdesk.ui.engine_bridge import EngineBridge
@@ -87,8 +91,15 @@ def open_window(qtbot, tmp_path: Path, ui_model: Path) -> Iterator[Callable[...,
     create_application()  # names, icon, palette on pytest-qt's QApplication
     windows: list[MainWindow] = []
 
-    def _open(data_dir: Path, model: str | Path | None = None, *, watch: bool = False, factory=None,
-              wait_model: bool = True, size: tuple[int, int] = (1100, 720)) -> MainWindow:
+    def _open(
+        data_dir: Path,
+        model: str | Path | None = None,
+        *,
+        watch: bool = False,
+        factory=None,
+        wait_model: bool = True,
+        size: tuple[int, int] = (1100, 720),
+    ) -> MainWindow:
         bridge = EngineBridge(str(data_dir), str(model or ui_model), engine_factory=factory, watch=watch)
         window = MainWindow(bridge, Settings(str(tmp_path / f"settings-{len(windows)}.ini")))
         qtbot.addWidget(window)
@@ -118,8 +129,9 @@ def engine_order() -> Callable[..., list[str]]:
     def _order(window, text: str = "", image=None, limit: int = 1000, **filters) -> list[str]:
         from clipdesk.search import Filters, SearchRequest
 
-        page = window.bridge.engine.search(SearchRequest(text=text, image=image, limit=limit,
-                                                         filters=Filters(**filters)))
+        page = window.bridge.engine.search(
+            SearchRequest(text=text, image=image, limit=limit, filters=Filters(**filters))
+        )
         return [h.path for h in page.hits]
 
     return _order

@@ -1,4 +1,5 @@
 """Pieces below the window: the thumbnail loader, the app entry point, the resources."""
+
 from __future__ import annotations
 
 import signal
@@ -69,8 +70,11 @@ def test_clipdesk_without_arguments_starts_the_app(monkeypatch) -> None:
     assert cli.main([]) == 7
     assert cli.main(["--data-dir", "/tmp/x", "--model", "/m"]) == 7
     assert cli.main(["gui", "--data-dir", "/tmp/y"]) == 7
-    assert calls == [{"data_dir": None, "model": None}, {"data_dir": "/tmp/x", "model": "/m"},
-                     {"data_dir": "/tmp/y", "model": None}]
+    assert calls == [
+        {"data_dir": None, "model": None},
+        {"data_dir": "/tmp/x", "model": "/m"},
+        {"data_dir": "/tmp/y", "model": None},
+    ]
 
 
 def test_run_app_shows_the_window_first_and_quits_cleanly(qtbot, tmp_path: Path, ui_model) -> None:
@@ -94,8 +98,9 @@ def test_run_app_shows_the_window_first_and_quits_cleanly(qtbot, tmp_path: Path,
 
     previous = signal.getsignal(signal.SIGINT)
     QTimer.singleShot(0, poke)
-    code = app.run_app(data_dir=str(tmp_path / "data"), model=str(ui_model),
-                       settings_path=str(tmp_path / "settings.ini"))
+    code = app.run_app(
+        data_dir=str(tmp_path / "data"), model=str(ui_model), settings_path=str(tmp_path / "settings.ini")
+    )
     assert code == 0
     assert seen == {"shown_before_engine": True, "welcome": True}
     assert signal.getsignal(signal.SIGINT) == previous

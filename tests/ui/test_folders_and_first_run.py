@@ -1,4 +1,5 @@
 """First run (welcome screen) and the Folders dialog, on a real engine that watches its folders."""
+
 from __future__ import annotations
 
 import shutil
@@ -7,8 +8,9 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 
 
-def test_first_run_welcome_then_indexing_then_search(qtbot, tmp_path: Path, open_window, ui_photos,
-                                                     engine_order) -> None:
+def test_first_run_welcome_then_indexing_then_search(
+    qtbot, tmp_path: Path, open_window, ui_photos, engine_order
+) -> None:
     window = open_window(tmp_path / "fresh-data")
     assert window.pages.currentWidget() is window.welcome
     assert not window.search_bar.isVisible()
@@ -58,8 +60,10 @@ def test_folders_dialog_add_exclude_remove(qtbot, tmp_path: Path, library, open_
     dialog.excludes.setPlainText("copy-*\n")
     assert dialog.save_excludes_button.isEnabled()
     dialog.save_excludes_button.click()
-    qtbot.waitUntil(lambda: any(r["path"] == str(extra) and r["excludes"] == ["copy-*"] and r["images"] == 1
-                                for r in dialog.roots), timeout=20_000)
+    qtbot.waitUntil(
+        lambda: any(r["path"] == str(extra) and r["excludes"] == ["copy-*"] and r["images"] == 1 for r in dialog.roots),
+        timeout=20_000,
+    )
 
     dialog.remove_folder(str(extra))
     qtbot.waitUntil(lambda: dialog.tree.topLevelItemCount() == 1, timeout=10_000)

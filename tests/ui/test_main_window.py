@@ -1,4 +1,5 @@
 """The main window against a real engine and real photos."""
+
 from __future__ import annotations
 
 import os
@@ -22,12 +23,14 @@ def drop_files(window, paths: list[str]) -> None:
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(p) for p in paths])
     pos = window.pages.geometry().center()
-    enter = QDragEnterEvent(pos, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                            Qt.KeyboardModifier.NoModifier)
+    enter = QDragEnterEvent(
+        pos, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
     QApplication.sendEvent(window, enter)
     assert enter.isAccepted()
-    drop = QDropEvent(QPointF(pos), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                      Qt.KeyboardModifier.NoModifier)
+    drop = QDropEvent(
+        QPointF(pos), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
     QApplication.sendEvent(window, drop)
 
 
@@ -70,8 +73,9 @@ def test_dropping_a_photo_runs_an_image_query(qtbot, library, open_window, ui_ph
     assert window.model.hits()[0].score > 0.999
 
 
-def test_a_photo_from_outside_the_library_is_a_query_not_an_addition(qtbot, library, open_window, ui_photos,
-                                                                     tmp_path) -> None:
+def test_a_photo_from_outside_the_library_is_a_query_not_an_addition(
+    qtbot, library, open_window, ui_photos, tmp_path
+) -> None:
     window = open_window(library)
     outside = tmp_path / "Downloads" / "copy.jpg"
     outside.parent.mkdir()
@@ -108,8 +112,14 @@ def test_find_similar_from_a_result(qtbot, library, open_window) -> None:
     window.grid.select_row(4)
     window._context_menu(window.grid.visualRect(window.model.index(4, 0)).center())
     labels = [a.text() for a in window._menu.actions() if a.text()]
-    for wanted in ("Open", "Show in Folder", "Copy &Path", "&Copy Image", "Find Similar",
-                   "Search with This Image + Text…"):
+    for wanted in (
+        "Open",
+        "Show in Folder",
+        "Copy &Path",
+        "&Copy Image",
+        "Find Similar",
+        "Search with This Image + Text…",
+    ):
         assert wanted in labels
     next(a for a in window._menu.actions() if a.text() == "Find Similar").trigger()
     window._menu.close()
@@ -234,8 +244,10 @@ def test_paste_an_image_from_the_clipboard(qtbot, library, open_window, ui_photo
     QGuiApplication.clipboard().setMimeData(mime)
     window.field.setFocus()
     qtbot.keyClick(window.field, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: window.query_image == str(ui_photos / "family" / "landscape_1.jpg")
-                    and not window.searching, timeout=10_000)
+    qtbot.waitUntil(
+        lambda: window.query_image == str(ui_photos / "family" / "landscape_1.jpg") and not window.searching,
+        timeout=10_000,
+    )
     assert window.field.text() == ""  # no path pasted as text
 
 

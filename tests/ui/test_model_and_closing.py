@@ -1,4 +1,5 @@
 """The model-unavailable state, and closing the window in the middle of indexing."""
+
 from __future__ import annotations
 
 import time
@@ -11,8 +12,9 @@ from PySide6.QtWidgets import QFileDialog
 from clipdesk.ui.engine_bridge import model_needs_download
 
 
-def test_offline_model_says_so_and_a_local_folder_fixes_it(qtbot, tmp_path: Path, library, open_window, ui_model,
-                                                          monkeypatch) -> None:
+def test_offline_model_says_so_and_a_local_folder_fixes_it(
+    qtbot, tmp_path: Path, library, open_window, ui_model, monkeypatch
+) -> None:
     missing = tmp_path / "no-model-here"
     window = open_window(library, model=missing, wait_model=False)
     qtbot.waitUntil(lambda: window.bridge.model_state[0] == "unavailable", timeout=20_000)
@@ -50,8 +52,9 @@ def _photos(folder: Path, n: int) -> None:
         Image.fromarray(pixels).save(folder / f"img_{i:03d}.jpg", quality=80)
 
 
-def test_closing_mid_index_is_quick_and_loses_nothing(qtbot, tmp_path: Path, open_window, ui_model,
-                                                      monkeypatch) -> None:
+def test_closing_mid_index_is_quick_and_loses_nothing(
+    qtbot, tmp_path: Path, open_window, ui_model, monkeypatch
+) -> None:
     from clipdesk.encoder.clip import ClipEncoder
     from clipdesk.engine import Engine
 
@@ -70,8 +73,12 @@ def test_closing_mid_index_is_quick_and_loses_nothing(qtbot, tmp_path: Path, ope
 
     monkeypatch.setattr(ClipEncoder, "encode_pixels", slow)
     window = open_window(data, factory=lambda model: Engine(data, model, batch_size=4), wait_model=False)
-    qtbot.waitUntil(lambda: window.progress is not None and window.progress.phase == "indexing"
-                    and 12 <= window.progress.done < 120, timeout=30_000)
+    qtbot.waitUntil(
+        lambda: (
+            window.progress is not None and window.progress.phase == "indexing" and 12 <= window.progress.done < 120
+        ),
+        timeout=30_000,
+    )
     assert window.indexing.isVisible() and "Indexing" in window.indexing.label.text()
     started = time.monotonic()
     window.close()

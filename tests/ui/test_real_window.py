@@ -1,4 +1,5 @@
 """The real app in a real X window (Xvfb), driven from outside with xdotool, as a user would."""
+
 from __future__ import annotations
 
 import os
@@ -22,8 +23,11 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def display():
     read_fd, write_fd = os.pipe()
-    xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-                            pass_fds=(write_fd,), stderr=subprocess.DEVNULL)
+    xvfb = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+        pass_fds=(write_fd,),
+        stderr=subprocess.DEVNULL,
+    )
     os.close(write_fd)
     with os.fdopen(read_fd) as fh:
         number = fh.readline().strip()
@@ -62,11 +66,22 @@ def _photo_colours(png: Path) -> int:
 
 def test_app_starts_in_a_real_window_searches_and_quits_cleanly(display, library, ui_model, tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("CLIPDESK_")}
-    env.update(DISPLAY=display, QT_QPA_PLATFORM="xcb", CLIPDESK_DATA_DIR=str(library),
-               CLIPDESK_MODEL=str(ui_model), XDG_CONFIG_HOME=str(tmp_path / "config"))
+    env.update(
+        DISPLAY=display,
+        QT_QPA_PLATFORM="xcb",
+        CLIPDESK_DATA_DIR=str(library),
+        CLIPDESK_MODEL=str(ui_model),
+        XDG_CONFIG_HOME=str(tmp_path / "config"),
+    )
     started = time.monotonic()
-    app = subprocess.Popen([sys.executable, "-m", "clipdesk"], env=env, cwd=ROOT,
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    app = subprocess.Popen(
+        [sys.executable, "-m", "clipdesk"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         window_id = _xdotool(display, "search", "--sync", "--onlyvisible", "--name", "^clipdesk$").split()[0]
         shown_after = time.monotonic() - started

@@ -1,4 +1,5 @@
 """ResultsModel on its own: Qt's model tester, paging, drag-out data."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt
@@ -8,8 +9,12 @@ from clipdesk.ui.results_model import HitRole, PathRole, ResultsModel
 
 
 def hits(n: int, start: int = 0) -> list[SearchHit]:
-    return [SearchHit(i, f"/photos/p{i:03d}.jpg", 1.0 - i / 1000, 1_600_000_000.0 + i, 640, 480, "JPEG",
-                      f"{i:032x}", i % 7 == 0) for i in range(start, start + n)]
+    return [
+        SearchHit(
+            i, f"/photos/p{i:03d}.jpg", 1.0 - i / 1000, 1_600_000_000.0 + i, 640, 480, "JPEG", f"{i:032x}", i % 7 == 0
+        )
+        for i in range(start, start + n)
+    ]
 
 
 def test_model_passes_qt_model_tester(qtmodeltester) -> None:

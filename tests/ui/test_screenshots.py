@@ -1,6 +1,7 @@
 """Screenshots of every screen into build/screenshots/, to be looked at by a person.
 
 Each shot also asserts the basics a person would notice first (right page, text present)."""
+
 from __future__ import annotations
 
 import os
@@ -30,8 +31,9 @@ def save(widget, path: Path) -> None:
     assert path.stat().st_size > 5_000
 
 
-def test_screenshots(qtbot, shots: Path, tmp_path: Path, library, open_window, ui_photos, ui_model,
-                     monkeypatch) -> None:
+def test_screenshots(
+    qtbot, shots: Path, tmp_path: Path, library, open_window, ui_photos, ui_model, monkeypatch
+) -> None:
     from PySide6.QtWidgets import QFileDialog
 
     window = open_window(library, size=(1200, 800), watch=True)
@@ -80,8 +82,10 @@ def test_screenshots(qtbot, shots: Path, tmp_path: Path, library, open_window, u
 
     window.show_folders()
     dialog = window._folders_dialog
-    qtbot.waitUntil(lambda: dialog.tree.topLevelItemCount() == 1
-                    and dialog.tree.topLevelItem(0).text(2) == "Watching for changes", timeout=10_000)
+    qtbot.waitUntil(
+        lambda: dialog.tree.topLevelItemCount() == 1 and dialog.tree.topLevelItem(0).text(2) == "Watching for changes",
+        timeout=10_000,
+    )
     dialog.resize(700, 460)
     qtbot.wait(200)
     save(dialog, shots / "folders_dialog.png")
@@ -114,30 +118,41 @@ def test_screenshots(qtbot, shots: Path, tmp_path: Path, library, open_window, u
     qtbot.waitUntil(lambda: offline.bridge.model_state[0] == "unavailable", timeout=20_000)
     offline.welcome.add_folder(str(ui_photos))
     offline.welcome.start_button.click()
-    qtbot.waitUntil(lambda: offline.pages.currentWidget() is offline.results_page
-                    and offline.empty.state == "model", timeout=20_000)
+    qtbot.waitUntil(
+        lambda: offline.pages.currentWidget() is offline.results_page and offline.empty.state == "model", timeout=20_000
+    )
     qtbot.wait(200)
     save(offline, shots / "model_unavailable.png")
     offline.close()
 
 
-def test_screenshot_indexing_and_dark(qtbot, shots: Path, tmp_path: Path, open_window, ui_photos, ui_model,
-                                      monkeypatch, library) -> None:
+def test_screenshot_indexing_and_dark(
+    qtbot, shots: Path, tmp_path: Path, open_window, ui_photos, ui_model, monkeypatch, library
+) -> None:
     from clipdesk.encoder.clip import ClipEncoder
     from clipdesk.engine import Engine
     from clipdesk.ui import app as app_module
 
     real = ClipEncoder.encode_pixels
-    monkeypatch.setattr(ClipEncoder, "encode_pixels",
-                        lambda self, px, *a, **k: (time.sleep(0.4), real(self, px, *a, **k))[1])
+    monkeypatch.setattr(
+        ClipEncoder, "encode_pixels", lambda self, px, *a, **k: (time.sleep(0.4), real(self, px, *a, **k))[1]
+    )
     data = tmp_path / "indexing"
-    window = open_window(data, factory=lambda model: Engine(data, model, batch_size=2), wait_model=False,
-                         size=(1200, 800))
+    window = open_window(
+        data, factory=lambda model: Engine(data, model, batch_size=2), wait_model=False, size=(1200, 800)
+    )
     window.welcome.add_folder(str(ui_photos))
     window.welcome.start_button.click()
-    qtbot.waitUntil(lambda: window.progress is not None and window.progress.phase == "indexing"
-                    and window.progress.done >= 4 and window.status is not None
-                    and window.status.counts["indexed"] >= 4, timeout=30_000)
+    qtbot.waitUntil(
+        lambda: (
+            window.progress is not None
+            and window.progress.phase == "indexing"
+            and window.progress.done >= 4
+            and window.status is not None
+            and window.status.counts["indexed"] >= 4
+        ),
+        timeout=30_000,
+    )
     qtbot.keyClicks(window.field, "bridge")
     qtbot.waitUntil(lambda: not window.searching and window.model.rowCount() >= 4, timeout=10_000)
     window.toggle_pause(True)

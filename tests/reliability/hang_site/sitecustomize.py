@@ -1,6 +1,7 @@
 """On PYTHONPATH only in tests: with CLIPDESK_TEST_HANG_PREFIX set, opening an image whose
 file name starts with it never returns, like a decoder stuck in a loop or on a dead share.
 Every Python process started with this environment (decoder workers included) has it."""
+
 import os
 
 _prefix = os.environ.get("CLIPDESK_TEST_HANG_PREFIX")
