@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import config
 from .catalog import Catalog, Root
@@ -24,6 +25,9 @@ from .pipeline import Changes, Indexer, Progress, RunReport
 from .pipeline.indexer import Cancelled
 from .search import Searcher, SearchPage, SearchRequest
 from .watcher import FolderWatcher
+
+if TYPE_CHECKING:
+    from .search import BrowseRequest, Filters, TimelineBucket
 
 log = logging.getLogger(__name__)
 
@@ -335,11 +339,10 @@ class Engine:
     def _run_job(self, reconcile: bool, paths: set[str], rewatch: bool) -> None:
         with self._index_lock:
             self.indexer.reset_cancel()
-            if reconcile or rewatch:
-                if self.watcher is not None:
-                    modes = self.watcher.watch(self.catalog.roots())
-                    for path, mode in modes.items():
-                        log.info("%s: %s", path, mode)
+            if (reconcile or rewatch) and self.watcher is not None:
+                modes = self.watcher.watch(self.catalog.roots())
+                for path, mode in modes.items():
+                    log.info("%s: %s", path, mode)
             report = RunReport()
             try:
                 if reconcile:
@@ -366,6 +369,14 @@ class Engine:
         elif not self.open_index_without_model():
             return SearchPage([], request.offset, False)
         return self.searcher.search(request)
+
+    def browse(self, request: BrowseRequest) -> SearchPage:
+        """Indexed photos, newest first (the Library view); needs no model."""
+        return self.searcher.browse(request)
+
+    def timeline(self, filters: Filters) -> list[TimelineBucket]:
+        """Photo counts per month, newest first, for the Library view's scrubber."""
+        return self.searcher.timeline(filters)
 
     def _indexed_image(self, image: object) -> bool:
         if isinstance(image, (list, tuple)):
