@@ -19,6 +19,8 @@ import numpy as np
 import sqlite_utils
 
 from ..killpoint import kill_point
+from . import browse
+from .filters import Filters, filter_sql
 from .schema import migrate
 
 IMAGE_COLUMNS = (
@@ -245,6 +247,16 @@ class Catalog:
             self._delete_images(conn, ids)
             conn.execute("DELETE FROM roots WHERE id = ?", (root_id,))
         return ids
+
+    def merge_root(self, inner_id: int, outer_id: int) -> None:
+        """A root added around an existing one takes over its images (nothing is re-encoded)."""
+        with self.transaction() as conn:
+            conn.execute("UPDATE images SET root_id = ? WHERE root_id = ?", (outer_id, inner_id))
+            conn.execute("DELETE FROM roots WHERE id = ?", (inner_id,))
+
+    def image_counts_by_root(self) -> dict[int, int]:
+        """Catalogued files per root id (every status); roots with none are left out."""
+        return {r[0]: r[1] for r in self.query("SELECT root_id, COUNT(*) FROM images GROUP BY root_id")}
 
     # -- scan support ------------------------------------------------------------------------
 
@@ -488,9 +500,21 @@ class Catalog:
         rows = self.query(f"SELECT {IMAGE_COLUMNS} FROM images WHERE path = ?", (path,))
         return _image(rows[0]) if rows else None
 
-    def filtered_ids(self, where: str, params: Sequence) -> np.ndarray:
-        rows = self.query(f"SELECT id FROM images WHERE status = 'indexed' AND {where}", params)
+    def filtered_ids(self, filters: Filters, model_id: str) -> np.ndarray:
+        """Ids a search may return: indexed with this model and passing the filters."""
+        where, params = filter_sql(filters)
+        rows = self.query(
+            f"SELECT id FROM images WHERE status = 'indexed' AND model_id = ? AND {where}", [model_id, *params]
+        )
         return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+
+    def browse_ids(self, filters: Filters, offset: int, limit: int) -> list[int]:
+        """One page of indexed photos, newest first (no date last, ties by id, newest first)."""
+        return browse.browse_ids(self._reader(), filters, offset, limit)
+
+    def month_counts(self, filters: Filters) -> list[tuple[int, int, int]]:
+        """(year, month, count) in browse order, by local time; (0, 0, count) for no date."""
+        return browse.month_counts(self._reader(), filters)
 
     def counts(self) -> dict[str, int]:
         out = {"indexed": 0, "pending": 0, "error": 0, "offline": 0}

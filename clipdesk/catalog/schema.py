@@ -49,7 +49,13 @@ CREATE TABLE vector_tombstones (id INTEGER PRIMARY KEY, seq INTEGER NOT NULL);
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
 """
 
-MIGRATIONS: list[str] = [_V1]
+# The library view (newest first, month timeline) walks this index alone: it covers the
+# browse filters, and `id` as a column makes (taken_at, id) its order, so no sort is needed.
+_V2_BROWSE = """
+CREATE INDEX idx_images_browse ON images(status, taken_at, id, offline, format);
+"""
+
+MIGRATIONS: list[str] = [_V1, _V2_BROWSE]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -1,5 +1,16 @@
-"""Search: text, image and combined queries over the vector index."""
+"""Search: text, image and combined queries over the vector index; the library's browse order."""
 
-from .searcher import Filters, Searcher, SearchHit, SearchPage, SearchRequest, split_query
+from ..catalog import Filters
+from .browse import BrowseRequest, TimelineBucket
+from .searcher import Searcher, SearchHit, SearchPage, SearchRequest, split_query
 
-__all__ = ["Filters", "SearchHit", "SearchPage", "SearchRequest", "Searcher", "split_query"]
+__all__ = [
+    "BrowseRequest",
+    "Filters",
+    "SearchHit",
+    "SearchPage",
+    "SearchRequest",
+    "Searcher",
+    "TimelineBucket",
+    "split_query",
+]

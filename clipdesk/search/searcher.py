@@ -11,32 +11,15 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from ..catalog import Catalog, ImageRecord
+from ..catalog import Catalog, Filters, ImageRecord
 from ..encoder import ClipEncoder
 from ..index import IndexStore
+from .browse import BrowseRequest, TimelineBucket, timeline_buckets
 
 _NEGATIVE = re.compile(r'(?:^|\s)-"([^"]+)"|(?:^|\s)-(\S+)')
 
 # How hard a "-term" pushes matches down, relative to the positive query.
 NEGATIVE_WEIGHT = 0.6
-
-
-@dataclass(frozen=True)
-class Filters:
-    folders: tuple[str, ...] = ()  # restrict to these folders (and below)
-    date_from: float | None = None  # unix seconds, inclusive
-    date_to: float | None = None
-    formats: tuple[str, ...] = ()  # e.g. ("JPEG", "HEIF")
-    include_offline: bool = True
-
-    def is_empty(self) -> bool:
-        return not (
-            self.folders
-            or self.date_from is not None
-            or self.date_to is not None
-            or self.formats
-            or not self.include_offline
-        )
 
 
 @dataclass(frozen=True)
@@ -157,30 +140,23 @@ class Searcher:
         page_ids = ids[request.offset : request.offset + request.limit].tolist()
         page_scores = scores[request.offset : request.offset + request.limit].tolist()
         records = self.catalog.images(page_ids)
-        hits = [_hit(records[i], s) for i, s in zip(page_ids, page_scores) if i in records]
+        hits = [_hit(records[i], s) for i, s in zip(page_ids, page_scores, strict=True) if i in records]
         return SearchPage(hits, request.offset, len(ids) > request.offset + request.limit)
 
+    def browse(self, request: BrowseRequest) -> SearchPage:
+        """Indexed photos newest first (no date last); needs no model. Score is 0.0."""
+        ids = self.catalog.browse_ids(request.filters, request.offset, request.limit + 1)
+        page_ids = ids[: request.limit]
+        records = self.catalog.images(page_ids)
+        hits = [_hit(records[i], 0.0) for i in page_ids if i in records]
+        return SearchPage(hits, request.offset, len(ids) > request.limit)
+
+    def timeline(self, filters: Filters) -> list[TimelineBucket]:
+        """Months newest first (photos with no date last); counts sum to the browse total."""
+        return timeline_buckets(self.catalog.month_counts(filters))
+
     def _allowed_ids(self, filters: Filters) -> np.ndarray:
-        clauses, params = ["model_id = ?"], [self.encoder.model_id]
-        if filters.folders:
-            ors = []
-            for folder in filters.folders:
-                prefix = os.path.abspath(folder).rstrip(os.sep) + os.sep
-                ors.append("(path >= ? AND path < ?)")
-                params += [prefix, prefix[:-1] + chr(ord(os.sep) + 1)]
-            clauses.append("(" + " OR ".join(ors) + ")")
-        if filters.date_from is not None:
-            clauses.append("taken_at >= ?")
-            params.append(filters.date_from)
-        if filters.date_to is not None:
-            clauses.append("taken_at <= ?")
-            params.append(filters.date_to)
-        if filters.formats:
-            clauses.append(f"format IN ({','.join('?' * len(filters.formats))})")
-            params += [f.upper() for f in filters.formats]
-        if not filters.include_offline:
-            clauses.append("offline = 0")
-        return self.catalog.filtered_ids(" AND ".join(clauses), params)
+        return self.catalog.filtered_ids(filters, self.encoder.model_id)
 
     def _dim(self) -> int:
         index = self.store.index
