@@ -245,6 +245,15 @@ class ClipEncoder:
         self.load()
         return self._spec
 
+    @property
+    def logit_scale(self) -> float:
+        """CLIP's learned temperature, exp of the stored parameter (100 for the released models):
+        zero-shot scores are softmax(logit_scale * cosine). Read in float32; a text tower cast to
+        bf16 rounds it by under 1%."""
+        self.load()
+        param = getattr(self._clip, "logit_scale", None)
+        return float(param.detach().float().exp()) if param is not None else 100.0
+
     # -- encoding ------------------------------------------------------------------------------
 
     def encode_pixels(self, pixels: np.ndarray, threads: int | None = None, *, split: bool = False) -> np.ndarray:

@@ -1,0 +1,20 @@
+"""Zero-shot labels: a curated vocabulary and CLIP's prompt-ensemble classification (no Qt, no SQL)."""
+
+from .vocabulary import Category, Label, Vocabulary, VocabularyError, from_names, load_vocabulary
+from .zeroshot import CutOff, LabelVectors, Match, classify, label_vectors, probabilities, top_labels
+
+__all__ = [
+    "Category",
+    "CutOff",
+    "Label",
+    "LabelVectors",
+    "Match",
+    "Vocabulary",
+    "VocabularyError",
+    "classify",
+    "from_names",
+    "label_vectors",
+    "load_vocabulary",
+    "probabilities",
+    "top_labels",
+]
