@@ -29,11 +29,12 @@ def machine() -> dict:
     flags = ""
     model = platform.processor()
     try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("flags") and not flags:
-                flags = line
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
+        with open("/proc/cpuinfo") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("flags") and not flags:
+                    flags = line
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
     except OSError:
         pass
     try:
@@ -138,7 +139,7 @@ def pct(values, q: float) -> float:
     v = sorted(values)
     if not v:
         return float("nan")
-    i = min(len(v) - 1, max(0, int(round(q / 100 * (len(v) - 1)))))
+    i = min(len(v) - 1, max(0, round(q / 100 * (len(v) - 1))))
     return v[i]
 
 
@@ -149,7 +150,10 @@ def median(values) -> float:
 def table(rows: list[list], header: list[str]) -> str:
     cells = [[str(c) for c in header]] + [[str(c) for c in r] for r in rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
-    line = lambda r: "| " + " | ".join(c.ljust(widths[i]) for i, c in enumerate(r)) + " |"
+
+    def line(r: list[str]) -> str:
+        return "| " + " | ".join(c.ljust(widths[i]) for i, c in enumerate(r)) + " |"
+
     sep = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
     return "\n".join([line(cells[0]), sep] + [line(r) for r in cells[1:]])
 

@@ -98,7 +98,7 @@ def encoder_sweep(quick: bool) -> list[dict]:
     for enc in towers.values():
         for i in range(3):
             enc.encode_texts([f"warm up {i}"])
-    for i, text in enumerate(texts):
+    for text in texts:
         for name, enc in towers.items():
             t0 = time.perf_counter()
             enc.encode_texts([text + " x"])
@@ -130,11 +130,17 @@ def _decode_full(path):
     return im.size
 
 
+def _submit(pool, path: Path, spec, thumbs: str):
+    from clipdesk.imaging.pool import prepare_file
+
+    return pool.submit(prepare_file, str(path), os.path.getsize(path), spec, 320, thumbs)
+
+
 def decode_sweep(quick: bool) -> list[dict]:
     import tempfile
 
     from clipdesk.imaging.decode import ModelInput, _to_model_pixels, make_thumbnail, open_image
-    from clipdesk.imaging.pool import DecodePool, prepare_file
+    from clipdesk.imaging.pool import DecodePool
 
     files = c.photo_files(c.make_12mp_folder(40), 16 if quick else 40)
     rows = []
@@ -164,10 +170,9 @@ def decode_sweep(quick: bool) -> list[dict]:
         for mode in ("thread", "process"):
             pool = ThreadPoolExecutor(workers) if mode == "thread" else DecodePool(workers)
             thumbs = tempfile.mkdtemp(prefix="thumbs-")
-            job = lambda f: pool.submit(prepare_file, str(f), os.path.getsize(f), spec, 320, thumbs)  # noqa: E731
-            list(f.result() for f in [job(f) for f in files[:workers]])  # start-up
+            list(f.result() for f in [_submit(pool, f, spec, thumbs) for f in files[:workers]])  # start-up
             t0 = time.perf_counter()
-            list(f.result() for f in [job(f) for f in files])
+            list(f.result() for f in [_submit(pool, f, spec, thumbs) for f in files])
             rate = len(files) / (time.perf_counter() - t0)
             pool.shutdown(wait=True)
             rows.append({"variant": f"decode alone, {workers} {mode}(s)", "images_per_s": rate})

@@ -68,7 +68,6 @@ def stage_times(files: list[Path], encoder, batch: int) -> dict:
 
     spec = encoder.input_spec
     t_dec, t_thumb = [], []
-    images = []
     tmp = Path(tempfile.mkdtemp(prefix="thumbs-"))
     for f in files:
         t0 = time.perf_counter()
@@ -221,6 +220,10 @@ def agreement(ref: np.ndarray, got: np.ndarray, k: int = 10) -> dict:
     return {"mean_cos": float(cos.mean()), "min_cos": float(cos.min()), f"top{k}_overlap": float(np.mean(overlap))}
 
 
+def _met(ok: bool) -> str:
+    return "met" if ok else "NOT met"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--photos", type=int, default=120, help="12 MP JPEGs to index (default 120)")
@@ -304,9 +307,9 @@ def main() -> None:
     stage_sum = stages["decode_preprocess_s"] + stages["thumbnail_s"] + stages["encode_1thread_s"]
     bound = cores / stage_sum
     ceil = (ceil + ceiling(encoder, args.batch)) / 2
+    bound_again = cores / (again["decode_preprocess_s"] + again["thumbnail_s"] + again["encode_1thread_s"])
     print(
-        f"stages again: bound now {cores / (again['decode_preprocess_s'] + again['thumbnail_s'] + again['encode_1thread_s']):.1f}"
-        f" img/s; mean bound {bound:.1f} img/s, mean ceiling {ceil:.1f} img/s",
+        f"stages again: bound now {bound_again:.1f} img/s; mean bound {bound:.1f} img/s, mean ceiling {ceil:.1f} img/s",
         flush=True,
     )
 
@@ -435,8 +438,8 @@ def main() -> None:
     ratio_naive, ratio_bound = base / naive_rate, base / bound
     agree = checks[f"pipeline ({shipped['precision']}) vs reference"]
     print(
-        f"shipped: {base:.1f} img/s = {ratio_naive:.1f}x naive (target >= 7x: {'met' if ratio_naive >= 7 else 'NOT met'}), "
-        f"{ratio_bound:.0%} of the stage-sum bound (target >= 80%: {'met' if ratio_bound >= 0.8 else 'NOT met'}), "
+        f"shipped: {base:.1f} img/s = {ratio_naive:.1f}x naive (target >= 7x: {_met(ratio_naive >= 7)}), "
+        f"{ratio_bound:.0%} of the stage-sum bound (target >= 80%: {_met(ratio_bound >= 0.8)}), "
         f"{base / ceil:.0%} of the encoder-alone ceiling"
     )
     print(
@@ -444,8 +447,8 @@ def main() -> None:
         f"pipeline could reach here; the naive loop on the 12 MP JPEGs alone: {naive_12mp:.1f} img/s"
     )
     print(
-        f"agreement: mean cos {agree['mean_cos']:.4f} (>= 0.99: {'met' if agree['mean_cos'] >= 0.99 else 'NOT met'}), "
-        f"top-10 overlap {agree['top10_overlap']:.3f} (>= 0.95: {'met' if agree['top10_overlap'] >= 0.95 else 'NOT met'})"
+        f"agreement: mean cos {agree['mean_cos']:.4f} (>= 0.99: {_met(agree['mean_cos'] >= 0.99)}), "
+        f"top-10 overlap {agree['top10_overlap']:.3f} (>= 0.95: {_met(agree['top10_overlap'] >= 0.95)})"
     )
     for r in runs:
         r.pop("vectors")

@@ -40,7 +40,7 @@ def indexed(tmp_path_factory, tiny_model):
 
 
 def test_search_json_is_ranked_and_complete(indexed, tiny_model):
-    data, photos = indexed
+    data, _ = indexed
     r = run(["search", "a dog on a beach", "-k", "4", "--json"], data, tiny_model)
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
@@ -203,7 +203,7 @@ def test_global_options_work_before_and_after_the_command(tmp_path, tiny_model):
     make_photo(photos / "a.jpg", seed=1)
     env = {k: v for k, v in os.environ.items() if not k.startswith("CLIPDESK_")}
     env["HOME"] = str(tmp_path / "home")  # a stray default catalog would land here
-    for i, order in enumerate(("before", "after")):
+    for order in ("before", "after"):
         data = tmp_path / f"data-{order}"
         opts = ["--data-dir", str(data), "--model", str(tiny_model)]
         args = [*opts, "add", str(photos)] if order == "before" else ["add", str(photos), *opts]

@@ -34,13 +34,13 @@ def test_sigkill_mid_index_then_restart(tmp_path, tiny_model):
     data = tmp_path / "data"
     env = {**os.environ, "CLIPDESK_DATA_DIR": str(data), "CLIPDESK_MODEL": str(tiny_model)}
     cmd = [sys.executable, "-m", "clipdesk"]
-    assert subprocess.run(cmd + ["add", str(photos)], env=env, capture_output=True).returncode == 0
+    assert subprocess.run([*cmd, "add", str(photos)], env=env, capture_output=True).returncode == 0
 
     db = data / "catalog.sqlite3"
     kills = 0
     for attempt in range(3):  # kill at three different depths into the run
         proc = subprocess.Popen(
-            cmd + ["index", "--batch-size", "4"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            [*cmd, "index", "--batch-size", "4"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         start = _count_indexed(db)
         deadline = time.monotonic() + 60
@@ -56,7 +56,7 @@ def test_sigkill_mid_index_then_restart(tmp_path, tiny_model):
     before_restart = _count_indexed(db)
     assert 0 < before_restart < n
 
-    r = subprocess.run(cmd + ["index"], env=env, capture_output=True, text=True, timeout=300)
+    r = subprocess.run([*cmd, "index"], env=env, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
     # No finished work is redone: the restart encodes exactly what was missing.
     assert f"Indexed {n - before_restart} new" in r.stdout, (before_restart, r.stdout)

@@ -49,7 +49,7 @@ def indexed_corpus(tmp_path_factory, tiny_model, corpus):
 
 
 def test_every_decodable_corpus_file_is_indexed_heic_included(indexed_corpus, corpus):
-    engine, photos, broken, report = indexed_corpus
+    engine, photos, _, report = indexed_corpus
     on_disk = [p for p in photos.rglob("*") if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES]
     expected_good = {str(p) for p in on_disk if p.parent.name != "broken"}
     rows = engine.catalog.query("SELECT path, status, format, width, height, taken_at FROM images")

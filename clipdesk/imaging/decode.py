@@ -18,8 +18,8 @@ try:  # HEIC/HEIF (iPhone photos); AVIF is built into Pillow itself.
     import pillow_heif
 
     pillow_heif.register_heif_opener()
-except ImportError:  # pragma: no cover - declared dependency, but never fatal
-    pillow_heif = None
+except ImportError:  # pragma: no cover - declared dependency, but never fatal: HEIC files then fail alone
+    pass
 
 # Pillow raises DecompressionBombError past twice this; a 200 MP panorama still opens.
 Image.MAX_IMAGE_PIXELS = 200_000_000
@@ -153,8 +153,10 @@ def _to_model_pixels(im: Image.Image, spec: ModelInput) -> np.ndarray:
         # whole: resize only the box the center crop keeps (the same pixels, mapped alike).
         box = (left * w / rw, top * h / rh, (left + spec.crop) * w / rw, (top + spec.crop) * h / rh)
         cropped = im.resize((spec.crop, spec.crop), Image.Resampling.BICUBIC, box=box)
-    arr = np.asarray(cropped, dtype=np.float32) * (1.0 / 255.0)
-    arr = (arr - np.asarray(spec.mean, dtype=np.float32)) / np.asarray(spec.std, dtype=np.float32)
+    # Scale and normalise in place: float32 throughout, no temporaries per step.
+    arr = np.asarray(cropped, dtype=np.float32) * np.float32(1.0 / 255.0)
+    arr -= np.asarray(spec.mean, dtype=np.float32)
+    arr /= np.asarray(spec.std, dtype=np.float32)
     return np.ascontiguousarray(arr.transpose(2, 0, 1))
 
 

@@ -122,8 +122,8 @@ def walk(root: str, excludes: Iterable[str] = ()) -> Iterator[FileInfo]:
             continue
         seen.add((st.st_dev, st.st_ino))
         try:
-            with os.scandir(folder) as entries:
-                entries = sorted(entries, key=lambda e: e.name)
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
         except OSError as exc:
             log.warning("cannot read folder %s: %s", folder, exc)
             continue

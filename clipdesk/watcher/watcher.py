@@ -17,15 +17,17 @@ from dataclasses import dataclass
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
-
-try:
-    from watchdog.observers.inotify import InotifyObserver
-except ImportError:  # pragma: no cover - not Linux
-    InotifyObserver = None
 
 from ..catalog import Root
 from ..pipeline.scan import is_candidate_name, is_skipped_dir
+
+_InotifyObserver: type[BaseObserver] | None
+try:
+    from watchdog.observers.inotify import InotifyObserver as _InotifyObserver
+except ImportError:  # pragma: no cover - not Linux
+    _InotifyObserver = None
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +71,7 @@ class FolderWatcher:
         settle_s: float = 1.0,
         max_pending: int = 50_000,
         on_warning: Callable[[str], None] | None = None,
-        observer_factory: Callable[[], object] = Observer,
+        observer_factory: Callable[[], BaseObserver] = Observer,
         poll_interval_s: float = 2.0,
     ) -> None:
         self.on_paths = on_paths
@@ -80,7 +82,7 @@ class FolderWatcher:
         self.observer_factory = observer_factory
         self.poll_interval_s = poll_interval_s
         self.modes: dict[str, str] = {}  # root path -> watching | polling | offline
-        self._observers: dict[str, object] = {}
+        self._observers: dict[str, BaseObserver] = {}
         self._pending: dict[str, _Pending] = {}
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -234,8 +236,8 @@ class FolderWatcher:
         if ready:
             with self._lock:
                 for path in ready:
-                    entry = self._pending.get(path)
-                    if entry is not None and now - entry.last_event >= self.settle_s:
+                    still_pending = self._pending.get(path)
+                    if still_pending is not None and now - still_pending.last_event >= self.settle_s:
                         del self._pending[path]
             self._check_new_folders(ready)
             self.on_paths(ready)
@@ -332,11 +334,11 @@ def _watched_inodes() -> set[int] | None:
     return found if known else None
 
 
-def _unwatched_folder(observer: object, top: str, verified: set[int]) -> str | None:
+def _unwatched_folder(observer: BaseObserver | None, top: str, verified: set[int]) -> str | None:
     """A folder under `top` (itself included) that an inotify observer should watch but does
     not, or None. Folders it may not read are skipped (it could not watch them anyway), and so
     are folders already `verified` (new folders inside those come with events of their own)."""
-    if InotifyObserver is None or not isinstance(observer, InotifyObserver):
+    if _InotifyObserver is None or not isinstance(observer, _InotifyObserver):
         return None
     watched = _watched_inodes()
     if watched is None:

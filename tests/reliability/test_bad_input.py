@@ -78,7 +78,7 @@ def test_bad_and_odd_files_through_the_engine(tmp_path, engine_factory, ro_view)
     assert (again.encoded, again.errors, again.removed, again.moved) == (0, 0, 0, 0)
     assert engine.encoder.image_encode_calls == calls
     # ...and the watcher's one-path-at-a-time check sees each path exactly as the scan does.
-    synced = engine.indexer.sync_paths(list(expected) + [str(view / "links" / "slash"), str(view / "x.jpg")])
+    synced = engine.indexer.sync_paths([*expected, str(view / "links" / "slash"), str(view / "x.jpg")])
     assert (synced.encoded, synced.errors, synced.removed, synced.moved) == (0, 0, 0, 0)
     assert {r[0]: (r[1], r[2]) for r in engine.catalog.query("SELECT path, status, error FROM images")} == records
 

@@ -3,6 +3,7 @@ while 10,000 images are indexed: no crash, no "database is locked", every result
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 import threading
@@ -61,7 +62,7 @@ def test_searching_from_many_threads_while_10000_images_are_indexed(tmp_path, en
         scores = [h.score for h in page.hits]
         if len(ids) != len(set(ids)):
             failures.append(f"duplicate ids for {request}")
-        if any(b > a + 1e-5 for a, b in zip(scores, scores[1:])):
+        if any(b > a + 1e-5 for a, b in itertools.pairwise(scores)):
             failures.append(f"scores out of order for {request}")
         records = engine.catalog.images(ids)
         if any(records.get(i) is None or records[i].status != "indexed" for i in ids):

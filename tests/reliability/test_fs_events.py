@@ -71,7 +71,7 @@ def _diff(engine, view: Path) -> str:
 def assert_whole(engine, view: Path) -> None:
     """Every catalogued photo is the file on disk now (content included: nothing half-written),
     and the vector index holds exactly the indexed ids."""
-    for path, (image_id, status, size, mtime_ns, key) in catalog_state(engine).items():
+    for path, (*_, key) in catalog_state(engine).items():
         assert key == content_key(path), path
     assert engine.store.index.ids() == set(engine.catalog.live_vector_ids(engine.model_id).tolist())
 

@@ -92,7 +92,7 @@ def test_sigkill_at_every_phase_many_times(tmp_path, tiny_model, kill_server, ro
     assert kill_server.run(["add", str(view)], env, log)["rc"] == 0
 
     plan = [("hook", spec) for spec in HOOK_PLAN]
-    for i in range(RANDOM_KILLS):  # random moments, spread through the plan
+    for _ in range(RANDOM_KILLS):  # random moments, spread through the plan
         plan.insert(rng.randrange(len(plan)), ("random", rng.uniform(0.3, 2.5)))
     kills: dict[str, int] = {}
     opened: dict[str, int] = {}

@@ -269,9 +269,8 @@ def read_only_view(source: Path, view: Path) -> Iterator[bool]:
     try:
         yield ro
     finally:
-        if mounted:
-            if subprocess.run(["umount", str(view)], capture_output=True).returncode != 0:
-                subprocess.run(["umount", "-l", str(view)], capture_output=True)
+        if mounted and subprocess.run(["umount", str(view)], capture_output=True).returncode != 0:
+            subprocess.run(["umount", "-l", str(view)], capture_output=True)
 
 
 def can_bind_mount() -> bool:
