@@ -19,6 +19,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 from PIL import Image
@@ -26,7 +27,18 @@ from PIL import Image
 from ..imaging.decode import ModelInput, pixels_for
 from . import model_files
 
+if TYPE_CHECKING:  # imported for real only when the model loads
+    import torch
+    from sentence_transformers import SentenceTransformer
+
 log = logging.getLogger(__name__)
+
+
+class _ClipModule(Protocol):
+    """What the encoder calls on transformers' CLIPModel; its image features come back as a
+    tensor before transformers 5 and as a model output after, hence Any."""
+
+    def get_image_features(self, pixel_values: torch.Tensor) -> Any: ...
 
 
 class ModelUnavailableError(RuntimeError):
@@ -152,9 +164,9 @@ class ClipEncoder:
         self.device: str | None = None
         self.precision: str | None = None  # resolved at load: fp32, bf16 or fp16
         self.text_precision: str | None = None  # resolved at load: int8 or the model's precision
-        self._dtype = None  # torch dtype of the image tower
-        self._model = None
-        self._clip = None  # the transformers CLIPModel inside
+        self._dtype: torch.dtype | None = None  # of the image tower
+        self._model: SentenceTransformer | None = None
+        self._clip: _ClipModule | None = None  # the transformers CLIPModel inside
         self._spec = ModelInput()
         self._dim: int | None = None
         self._load_lock = threading.Lock()
@@ -336,10 +348,9 @@ class ClipEncoder:
             found = set()
             for path in self._tower_files:
                 with safe_open(str(path), framework="pt") as fh:
-                    for key in fh.keys():
-                        if key in params:
-                            params[key].data.copy_(fh.get_tensor(key))  # float32 -> the tower's dtype
-                            found.add(key)
+                    for key in params.keys() & set(fh.keys()):  # a safe_open is not iterable itself
+                        params[key].data.copy_(fh.get_tensor(key))  # float32 -> the tower's dtype
+                        found.add(key)
         if len(found) != len(params):
             raise ModelUnavailableError(f"the model file lacks {sorted(set(params) - found)[0]}")
         self._tower_shapes = None
@@ -353,7 +364,7 @@ class ClipEncoder:
             self._lanes = (lanes, ThreadPoolExecutor(lanes, thread_name_prefix="clipdesk-encode"))
         return self._lanes[1]
 
-    def _lane_features(self, batch):
+    def _lane_features(self, batch: torch.Tensor) -> torch.Tensor:
         import torch
 
         # Each lane thread runs its operations inline, on its own core.
@@ -385,12 +396,14 @@ class ClipEncoder:
         import torch
 
         self.load()
+        model = self._model
+        assert model is not None  # load() sets it or raises
         with self._run_lock:
             previous = torch.get_num_threads()
             if self.device == "cpu" and len(texts) <= 4 and previous != QUERY_THREADS:
                 torch.set_num_threads(QUERY_THREADS)
             try:
-                out = self._model.encode(
+                out = model.encode(
                     list(texts), convert_to_numpy=True, normalize_embeddings=True, show_progress_bar=False
                 )
             finally:
@@ -398,7 +411,8 @@ class ClipEncoder:
                     torch.set_num_threads(previous)
         return _normalise(np.asarray(out, dtype=np.float32))  # normalised in float32, not in the model dtype
 
-    def _image_features(self, batch):
+    def _image_features(self, batch: torch.Tensor) -> torch.Tensor:
+        assert self._clip is not None  # only called once loaded
         batch = batch.to(self.device, dtype=self._dtype)
         out = self._clip.get_image_features(pixel_values=batch)
         # transformers >= 5 returns a model output whose pooler_output is the projection.

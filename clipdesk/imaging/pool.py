@@ -110,7 +110,7 @@ def _limit_self(nice: int, memory_limit_mb: int | None) -> None:
 
             limit = int(memory_limit_mb) * 2**20
             kind = getattr(resource, "RLIMIT_DATA", None) or resource.RLIMIT_AS
-            soft, hard = resource.getrlimit(kind)
+            hard = resource.getrlimit(kind)[1]
             if hard != resource.RLIM_INFINITY:
                 limit = min(limit, hard)
             resource.setrlimit(kind, (limit, hard))
@@ -156,9 +156,10 @@ def _stdio_main() -> None:
 
 
 class _Worker:
-    """One decoder process. On POSIX a fresh interpreter running `_stdio_main`, talking over a socketpair: it imports only Pillow and numpy (never torch, never the
-    app's __main__, which multiprocessing's spawn/forkserver would re-import), and dies
-    with the app. Elsewhere: multiprocessing's spawn."""
+    """One decoder process. On POSIX a fresh interpreter running `_stdio_main`, talking over a
+    socketpair: it imports only Pillow and numpy (never torch, never the app's __main__, which
+    multiprocessing's spawn/forkserver would re-import), and dies with the app. Elsewhere:
+    multiprocessing's spawn."""
 
     def __init__(self, nice: int, memory_limit_mb: int | None) -> None:
         self.tasks = 0
@@ -205,12 +206,15 @@ class _Worker:
                 return self.popen.wait(timeout)
             except subprocess.TimeoutExpired:
                 return None
+        assert self.proc is not None  # __init__ starts one of the two
         self.proc.join(timeout)
         return self.proc.exitcode
 
     def _kill(self) -> None:
+        process = self.popen if self.popen is not None else self.proc
+        assert process is not None  # __init__ starts one of the two
         try:
-            (self.popen or self.proc).kill()
+            process.kill()
         except (OSError, ProcessLookupError):
             pass
 
