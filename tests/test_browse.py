@@ -51,8 +51,7 @@ def library(tmp_path: Path) -> Iterator[tuple[Catalog, Searcher, dict[str, float
     ]
     items = [EncodedImage(**{**i.__dict__, "format": "HEIF"}) if i.path.endswith("heic") else i for i in items]
     catalog.commit_batch(items, [FailedImage("/home/me/Pictures/broken.jpg", home.id, 5, 6, None, "truncated")], "m")
-    with catalog.transaction() as conn:
-        catalog.add_pending(conn, [("/home/me/Pictures/later.jpg", home.id, 1, 2)])
+    catalog.apply_scan_changes(pending=[("/home/me/Pictures/later.jpg", home.id, 1, 2)])
     catalog.set_root_online(drive.id, False)
     # No model is loaded (or even exists): browsing must not need one.
     searcher = Searcher(catalog, IndexStore(catalog, tmp_path / "index"), ClipEncoder(str(tmp_path / "no-model")))

@@ -2,6 +2,11 @@
 
 One writer connection (guarded by a lock, used inside explicit transactions) and one
 reader connection per thread. WAL mode lets readers run while the indexer writes.
+Every SQL statement of clipdesk lives in this package; SQLite failures leave it as a
+`CatalogError` that says what to do (see errors.py).
+
+sqlite-utils is not used: each statement here is hand-written for its index (covering
+indexes keep reads off the rows that hold 2 KiB embeddings), which a generic layer hides.
 """
 
 from __future__ import annotations
@@ -10,130 +15,74 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
-import sqlite_utils
 
-from ..killpoint import kill_point
-from . import browse
+from . import browse, meta
+from .errors import CatalogError
 from .filters import Filters, filter_sql
+from .records import (
+    IMAGE_COLUMNS,
+    ROOT_COLUMNS,
+    ImageRecord,
+    Root,
+    ScanEntry,
+    chunks,
+    image_from_row,
+    root_from_row,
+)
 from .schema import migrate
+from .writes import PipelineWrites
 
-IMAGE_COLUMNS = (
-    "id, root_id, path, size, mtime_ns, content_key, width, height, taken_at, format, status, error, model_id, offline"
+T = TypeVar("T")
+_PROGRAMMING_ERRORS = (
+    sqlite3.IntegrityError,
+    sqlite3.ProgrammingError,
+    sqlite3.InterfaceError,
+    sqlite3.DataError,
+    sqlite3.NotSupportedError,
 )
 
 
-@dataclass(frozen=True)
-class Root:
-    id: int
-    path: str
-    enabled: bool
-    excludes: tuple[str, ...]
-    online: bool
-
-
-@dataclass(frozen=True)
-class ImageRecord:
-    id: int
-    root_id: int
-    path: str
-    size: int
-    mtime_ns: int
-    content_key: str | None
-    width: int | None
-    height: int | None
-    taken_at: float | None
-    format: str | None
-    status: str
-    error: str | None
-    model_id: str | None
-    offline: bool
-
-
-@dataclass(frozen=True)
-class ScanEntry:
-    """What the scan diff needs to know of a catalogued file."""
-
-    id: int
-    size: int
-    mtime_ns: int
-    status: str
-
-
-@dataclass
-class EncodedImage:
-    """A decoded and encoded file, ready to be committed."""
-
-    path: str
-    root_id: int
-    size: int
-    mtime_ns: int
-    content_key: str
-    width: int
-    height: int
-    taken_at: float | None
-    format: str
-    embedding: np.ndarray
-
-
-@dataclass
-class FailedImage:
-    path: str
-    root_id: int
-    size: int
-    mtime_ns: int
-    content_key: str | None
-    error: str
-
-
-def _root(row: sqlite3.Row | tuple) -> Root:
-    return Root(int(row[0]), row[1], bool(row[2]), tuple(json.loads(row[3] or "[]")), bool(row[4]))
-
-
-def _image(row: tuple) -> ImageRecord:
-    return ImageRecord(
-        id=row[0],
-        root_id=row[1],
-        path=row[2],
-        size=row[3],
-        mtime_ns=row[4],
-        content_key=row[5],
-        width=row[6],
-        height=row[7],
-        taken_at=row[8],
-        format=row[9],
-        status=row[10],
-        error=row[11],
-        model_id=row[12],
-        offline=bool(row[13]),
-    )
-
-
-class Catalog:
-    def __init__(self, path: Path | str) -> None:
+class Catalog(PipelineWrites):
+    def __init__(self, path: Path | str, busy_timeout_s: float = 30.0) -> None:
         self.path = Path(path)
+        self.busy_timeout_s = busy_timeout_s
         self._write_lock = threading.RLock()
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
-        self._writer = self._connect()
-        self.db = sqlite_utils.Database(self._writer)
-        self._writer.execute("PRAGMA journal_mode=WAL")
-        migrate(self._writer)
         self._closed = False
+        with self._errors():
+            self._writer = self._connect()
+            try:
+                self._writer.execute("PRAGMA journal_mode=WAL")
+                migrate(self._writer)
+            except BaseException:
+                self._writer.close()
+                raise
 
     # -- connections -------------------------------------------------------------------------
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """The catalog's boundary: SQLite and OS failures become a classified CatalogError."""
+        try:
+            yield
+        except _PROGRAMMING_ERRORS:
+            raise  # a bug in clipdesk, not a state of the disk: keep its traceback
+        except (sqlite3.Error, OSError) as exc:
+            raise CatalogError.from_exception(exc, self.path) from exc
 
     def _connect(self) -> sqlite3.Connection:
         # isolation_level=None: we issue BEGIN/COMMIT ourselves, so a batch is exactly one
         # transaction and nothing commits behind our back.
-        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
-        conn.execute("PRAGMA busy_timeout = 30000")
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=self.busy_timeout_s)
+        conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_s * 1000)}")
         conn.execute("PRAGMA synchronous = NORMAL")  # WAL + NORMAL: a kill never corrupts
         conn.execute("PRAGMA foreign_keys = ON")
         return conn
@@ -147,6 +96,10 @@ class Catalog:
             with self._readers_lock:
                 self._readers.append(conn)
         return conn
+
+    def _read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        with self._errors():
+            return fn(self._reader())
 
     def close(self) -> None:
         if self._closed:
@@ -165,42 +118,51 @@ class Catalog:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """One write transaction; everything inside commits together or not at all."""
-        with self._write_lock:
+        with self._write_lock, self._errors():
             self._writer.execute("BEGIN IMMEDIATE")
             try:
                 yield self._writer
+                self._writer.execute("COMMIT")
             except BaseException:
-                self._writer.execute("ROLLBACK")
+                self._rollback()
                 raise
-            self._writer.execute("COMMIT")
+
+    def _rollback(self) -> None:
+        # SQLite may have rolled back already (a full disk does that); the first error is the one to report.
+        if self._writer.in_transaction:
+            try:
+                self._writer.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
 
     def query(self, sql: str, params: Sequence | dict = ()) -> list[tuple]:
-        return self._reader().execute(sql, params).fetchall()
+        return self._read(lambda conn: conn.execute(sql, params).fetchall())
 
     def integrity_check(self) -> str:
         return self.query("PRAGMA integrity_check")[0][0]
 
-    # -- meta --------------------------------------------------------------------------------
+    # -- meta (keys in meta.py) ----------------------------------------------------------------
 
     def get_meta(self, key: str, default: str | None = None) -> str | None:
         rows = self.query("SELECT value FROM meta WHERE key = ?", (key,))
         return rows[0][0] if rows else default
 
-    def set_meta(self, key: str, value: str | None, conn: sqlite3.Connection | None = None) -> None:
-        if conn is None:
-            with self.transaction() as conn:
-                self.set_meta(key, value, conn)
-            return
-        conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
-
-    def _next_seq(self, conn: sqlite3.Connection) -> int:
-        row = conn.execute("SELECT value FROM meta WHERE key = 'change_seq'").fetchone()
-        seq = int(row[0]) + 1 if row else 1
-        conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('change_seq', ?)", (str(seq),))
-        return seq
+    def set_meta(self, key: str, value: str | None) -> None:
+        with self.transaction() as conn:
+            self._set_meta(conn, key, value)
 
     def change_seq(self) -> int:
-        return int(self.get_meta("change_seq", "0") or 0)
+        return int(self.get_meta(meta.CHANGE_SEQ, "0") or 0)
+
+    def saved_index(self) -> tuple[str | None, int]:
+        """The current saved index file's stem and the change sequence it covers (-1: none)."""
+        return self.get_meta(meta.INDEX_STEM), int(self.get_meta(meta.INDEX_WATERMARK, "-1") or -1)
+
+    def record_saved_index(self, stem: str, watermark: int) -> None:
+        """Point at a newly saved index file: both keys change together or not at all."""
+        with self.transaction() as conn:
+            self._set_meta(conn, meta.INDEX_STEM, stem)
+            self._set_meta(conn, meta.INDEX_WATERMARK, str(watermark))
 
     # -- roots -------------------------------------------------------------------------------
 
@@ -216,11 +178,11 @@ class Catalog:
         return root
 
     def root_by_path(self, path: str) -> Root | None:
-        rows = self.query("SELECT id, path, enabled, excludes, online FROM roots WHERE path = ?", (path,))
-        return _root(rows[0]) if rows else None
+        rows = self.query(f"SELECT {ROOT_COLUMNS} FROM roots WHERE path = ?", (path,))
+        return root_from_row(rows[0]) if rows else None
 
     def roots(self) -> list[Root]:
-        return [_root(r) for r in self.query("SELECT id, path, enabled, excludes, online FROM roots ORDER BY path")]
+        return [root_from_row(r) for r in self.query(f"SELECT {ROOT_COLUMNS} FROM roots ORDER BY path")]
 
     def set_root_excludes(self, root_id: int, excludes: Iterable[str]) -> None:
         with self.transaction() as conn:
@@ -258,6 +220,9 @@ class Catalog:
         """Catalogued files per root id (every status); roots with none are left out."""
         return {r[0]: r[1] for r in self.query("SELECT root_id, COUNT(*) FROM images GROUP BY root_id")}
 
+    def root_has_images(self, root_id: int) -> bool:
+        return bool(self.query("SELECT 1 FROM images WHERE root_id = ? LIMIT 1", (root_id,)))
+
     # -- scan support ------------------------------------------------------------------------
 
     def scan_entries(self, root_id: int) -> dict[str, ScanEntry]:
@@ -269,7 +234,7 @@ class Catalog:
 
     def scan_entries_for_paths(self, paths: Iterable[str]) -> dict[str, ScanEntry]:
         out: dict[str, ScanEntry] = {}
-        for chunk in _chunks(list(paths), 500):
+        for chunk in chunks(list(paths), 500):
             marks = ",".join("?" * len(chunk))
             for r in self.query(f"SELECT path, id, size, mtime_ns, status FROM images WHERE path IN ({marks})", chunk):
                 out[r[0]] = ScanEntry(r[1], r[2], r[3], r[4])
@@ -287,7 +252,7 @@ class Catalog:
         """Indexed images with one of these content keys: a new path with the same key is
         the same photo moved or renamed, and keeps its embedding."""
         out: dict[str, int] = {}
-        for chunk in _chunks(list(set(keys)), 500):
+        for chunk in chunks(list(set(keys)), 500):
             marks = ",".join("?" * len(chunk))
             for key, image_id in self.query(
                 f"SELECT content_key, id FROM images WHERE content_key IN ({marks}) "
@@ -308,146 +273,6 @@ class Catalog:
         if limit:
             sql += f" LIMIT {int(limit)}"
         return [(r[0], r[1], r[2]) for r in self.query(sql, (model_id,))]
-
-    # -- writes from the pipeline --------------------------------------------------------------
-
-    def add_pending(self, conn: sqlite3.Connection, rows: Iterable[tuple[str, int, int, int]]) -> None:
-        """Register discovered files (path, root_id, size, mtime_ns) before encoding, so a
-        killed run knows what is left to do."""
-        conn.executemany(
-            "INSERT INTO images(path, root_id, size, mtime_ns, status) VALUES (?, ?, ?, ?, 'pending') "
-            "ON CONFLICT(path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns, "
-            "root_id = excluded.root_id, status = 'pending', error = NULL, offline = 0",
-            rows,
-        )
-
-    def commit_batch(
-        self, encoded: Sequence[EncodedImage], failed: Sequence[FailedImage], model_id: str
-    ) -> dict[str, int]:
-        """Write one batch in one transaction; returns path -> image id for the encoded ones."""
-        now = time.time()
-        ids: dict[str, int] = {}
-        with self.transaction() as conn:
-            seq = self._next_seq(conn) if encoded else 0
-            for item in encoded:
-                vec = np.ascontiguousarray(item.embedding, dtype=np.float32).tobytes()
-                row = conn.execute(
-                    "INSERT INTO images(path, root_id, size, mtime_ns, content_key, width, height, taken_at, "
-                    "format, status, error, embedding, model_id, offline, vec_seq, indexed_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'indexed', NULL, ?, ?, 0, ?, ?) "
-                    "ON CONFLICT(path) DO UPDATE SET root_id = excluded.root_id, size = excluded.size, "
-                    "mtime_ns = excluded.mtime_ns, content_key = excluded.content_key, width = excluded.width, "
-                    "height = excluded.height, taken_at = excluded.taken_at, format = excluded.format, "
-                    "status = 'indexed', error = NULL, embedding = excluded.embedding, "
-                    "model_id = excluded.model_id, offline = 0, vec_seq = excluded.vec_seq, "
-                    "indexed_at = excluded.indexed_at RETURNING id",
-                    (
-                        item.path,
-                        item.root_id,
-                        item.size,
-                        item.mtime_ns,
-                        item.content_key,
-                        item.width,
-                        item.height,
-                        item.taken_at,
-                        item.format,
-                        vec,
-                        model_id,
-                        seq,
-                        now,
-                    ),
-                ).fetchone()
-                ids[item.path] = row[0]
-            if encoded:
-                conn.executemany("DELETE FROM vector_tombstones WHERE id = ?", [(i,) for i in ids.values()])
-            failed_ids = []
-            for item in failed:
-                row = conn.execute(
-                    "INSERT INTO images(path, root_id, size, mtime_ns, content_key, status, error, indexed_at) "
-                    "VALUES (?, ?, ?, ?, ?, 'error', ?, ?) "
-                    "ON CONFLICT(path) DO UPDATE SET root_id = excluded.root_id, size = excluded.size, "
-                    "mtime_ns = excluded.mtime_ns, content_key = excluded.content_key, status = 'error', "
-                    "error = excluded.error, embedding = NULL, offline = 0, indexed_at = excluded.indexed_at "
-                    "RETURNING id",
-                    (item.path, item.root_id, item.size, item.mtime_ns, item.content_key, item.error, now),
-                ).fetchone()
-                failed_ids.append(row[0])
-            if failed_ids:
-                # A file that became unreadable loses its old vector.
-                self._tombstone(conn, failed_ids)
-            kill_point("commit")  # crash tests only; inert unless CLIPDESK_TEST_KILL_AT is set
-        return ids
-
-    def move_image(self, image_id: int, new_path: str, root_id: int, size: int, mtime_ns: int) -> None:
-        with self.transaction() as conn:
-            self.move_image_in(conn, image_id, new_path, root_id, size, mtime_ns)
-
-    def move_image_in(
-        self, conn: sqlite3.Connection, image_id: int, new_path: str, root_id: int, size: int, mtime_ns: int
-    ) -> None:
-        # A stale row may already sit at the destination (file replaced by a move).
-        clash = conn.execute("SELECT id FROM images WHERE path = ? AND id != ?", (new_path, image_id)).fetchall()
-        if clash:
-            self._delete_images(conn, [clash[0][0]])
-        conn.execute(
-            "UPDATE images SET path = ?, root_id = ?, size = ?, mtime_ns = ?, offline = 0 WHERE id = ?",
-            (new_path, root_id, size, mtime_ns, image_id),
-        )
-
-    def copy_image_in(
-        self, conn: sqlite3.Connection, source_id: int, new_path: str, root_id: int, size: int, mtime_ns: int
-    ) -> int:
-        """A duplicate of an indexed photo: new row, same embedding, no re-encode."""
-        seq = self._next_seq(conn)
-        row = conn.execute(
-            "INSERT INTO images(path, root_id, size, mtime_ns, content_key, width, height, taken_at, format, "
-            "status, embedding, model_id, vec_seq, indexed_at) "
-            "SELECT ?, ?, ?, ?, content_key, width, height, taken_at, format, status, embedding, model_id, ?, ? "
-            "FROM images WHERE id = ? "
-            "ON CONFLICT(path) DO UPDATE SET root_id = excluded.root_id, size = excluded.size, "
-            "mtime_ns = excluded.mtime_ns, content_key = excluded.content_key, width = excluded.width, "
-            "height = excluded.height, taken_at = excluded.taken_at, format = excluded.format, "
-            "status = excluded.status, error = NULL, embedding = excluded.embedding, model_id = excluded.model_id, "
-            "offline = 0, vec_seq = excluded.vec_seq, indexed_at = excluded.indexed_at RETURNING id",
-            (new_path, root_id, size, mtime_ns, seq, time.time(), source_id),
-        ).fetchone()
-        return int(row[0])
-
-    def touch_image(self, conn: sqlite3.Connection, image_id: int, size: int, mtime_ns: int) -> None:
-        conn.execute("UPDATE images SET size = ?, mtime_ns = ? WHERE id = ?", (size, mtime_ns, image_id))
-
-    def delete_images(self, ids: Sequence[int]) -> None:
-        if ids:
-            with self.transaction() as conn:
-                self._delete_images(conn, ids)
-
-    def delete_images_in(self, conn: sqlite3.Connection, ids: Sequence[int]) -> None:
-        self._delete_images(conn, ids)
-
-    def _tombstone(self, conn: sqlite3.Connection, ids: Sequence[int]) -> None:
-        seq = self._next_seq(conn)
-        conn.executemany("INSERT OR REPLACE INTO vector_tombstones(id, seq) VALUES (?, ?)", [(i, seq) for i in ids])
-
-    def _delete_images(self, conn: sqlite3.Connection, ids: Sequence[int]) -> None:
-        if not ids:
-            return
-        self._tombstone(conn, ids)
-        conn.executemany("DELETE FROM images WHERE id = ?", [(i,) for i in ids])
-
-    def mark_model(self, model_id: str) -> bool:
-        """Record the active model; if it changed, every embedding is stale and the
-        vector index must be rebuilt. Returns True on a change."""
-        with self.transaction() as conn:
-            row = conn.execute("SELECT value FROM meta WHERE key = 'model_id'").fetchone()
-            if row and row[0] == model_id:
-                return False
-            conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('model_id', ?)", (model_id,))
-            conn.execute("DELETE FROM meta WHERE key = 'model_dim'")
-            if row is not None:
-                # Keep rows and old vectors until re-encoded; they leave the index meanwhile.
-                conn.execute("UPDATE images SET status = 'pending' WHERE status = 'indexed'")
-                self._next_seq(conn)
-            return row is not None
 
     # -- vectors for the index ----------------------------------------------------------------
 
@@ -486,19 +311,19 @@ class Catalog:
             return None
         return np.frombuffer(rows[0][0], dtype=np.float32)
 
-    # -- reads for search and status -----------------------------------------------------------
+    # -- reads for search, the library view and status ------------------------------------------
 
     def images(self, ids: Sequence[int]) -> dict[int, ImageRecord]:
         out: dict[int, ImageRecord] = {}
-        for chunk in _chunks(list(ids), 500):
+        for chunk in chunks(list(ids), 500):
             marks = ",".join("?" * len(chunk))
             for r in self.query(f"SELECT {IMAGE_COLUMNS} FROM images WHERE id IN ({marks})", chunk):
-                out[r[0]] = _image(r)
+                out[r[0]] = image_from_row(r)
         return out
 
     def image_by_path(self, path: str) -> ImageRecord | None:
         rows = self.query(f"SELECT {IMAGE_COLUMNS} FROM images WHERE path = ?", (path,))
-        return _image(rows[0]) if rows else None
+        return image_from_row(rows[0]) if rows else None
 
     def filtered_ids(self, filters: Filters, model_id: str) -> np.ndarray:
         """Ids a search may return: indexed with this model and passing the filters."""
@@ -510,11 +335,11 @@ class Catalog:
 
     def browse_ids(self, filters: Filters, offset: int, limit: int) -> list[int]:
         """One page of indexed photos, newest first (no date last, ties by id, newest first)."""
-        return browse.browse_ids(self._reader(), filters, offset, limit)
+        return self._read(lambda conn: browse.browse_ids(conn, filters, offset, limit))
 
     def month_counts(self, filters: Filters) -> list[tuple[int, int, int]]:
         """(year, month, count) in browse order, by local time; (0, 0, count) for no date."""
-        return browse.month_counts(self._reader(), filters)
+        return self._read(lambda conn: browse.month_counts(conn, filters))
 
     def counts(self) -> dict[str, int]:
         out = {"indexed": 0, "pending": 0, "error": 0, "offline": 0}
@@ -529,8 +354,3 @@ class Catalog:
         if limit:
             sql += f" LIMIT {int(limit)}"
         return [(r[0], r[1]) for r in self.query(sql)]
-
-
-def _chunks(items: list, size: int) -> Iterator[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]

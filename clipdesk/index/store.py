@@ -67,14 +67,14 @@ class IndexStore:
         return index
 
     def _load_current(self, model_id: str, dim: int) -> VectorIndex | None:
-        stem_name = self.catalog.get_meta("index_stem")
+        stem_name, saved_watermark = self.catalog.saved_index()
         if not stem_name:
             return None
         index, meta = VectorIndex.load(self.folder / stem_name, self.params)
         if meta.get("model_id") != model_id or index.dim != dim:
             return None
         watermark = int(meta["watermark"])
-        if watermark != int(self.catalog.get_meta("index_watermark", "-1") or -1):
+        if watermark != saved_watermark:
             return None
         current = self.catalog.change_seq()
         if watermark < current:
@@ -129,9 +129,7 @@ class IndexStore:
             stem_name = f"vectors-{watermark}"
             self.index.save(self.folder / stem_name, {"watermark": watermark, "model_id": self.model_id})
             kill_point("save-files")  # crash tests only; inert unless CLIPDESK_TEST_KILL_AT is set
-            with self.catalog.transaction() as conn:
-                self.catalog.set_meta("index_stem", stem_name, conn)
-                self.catalog.set_meta("index_watermark", str(watermark), conn)
+            self.catalog.record_saved_index(stem_name, watermark)
             kill_point("save-meta")
             self.catalog.prune_tombstones(watermark)
             for old in self.folder.glob("vectors-*"):

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..catalog import Catalog, EncodedImage, FailedImage, Root, ScanEntry
+from ..catalog import Catalog, EncodedImage, FailedImage, NewPath, Root, ScanEntry
 from ..encoder import ClipEncoder
 from ..imaging import DecodeError, ThumbnailCache, content_key
 from ..imaging.pool import DecodePool, PreparedFile, prepare_file
@@ -287,7 +287,7 @@ class Indexer:
                     empty = next(it, None) is None
             except OSError:
                 online, empty = False, True
-            if online and empty and self.catalog.query("SELECT 1 FROM images WHERE root_id = ? LIMIT 1", (root.id,)):
+            if online and empty and self.catalog.root_has_images(root.id):
                 online = False
         if online != root.online:
             self.catalog.set_root_online(root.id, online)
@@ -334,19 +334,12 @@ class Indexer:
         removed = list(missing_ids)
 
         with self.store.mutation:
-            with self.catalog.transaction() as conn:
-                for image_id, path in moves:
-                    info, root_id = disk[path]
-                    self.catalog.move_image_in(conn, image_id, path, root_id, info.size, info.mtime_ns)
-                copied = [
-                    self.catalog.copy_image_in(
-                        conn, src, path, disk[path][1], disk[path][0].size, disk[path][0].mtime_ns
-                    )
-                    for src, path in copies
-                ]
-                self.catalog.delete_images_in(conn, removed)
-                self.catalog.add_pending(conn, pending)
-                kill_point("scan")  # crash tests only; inert unless CLIPDESK_TEST_KILL_AT is set
+            copied = self.catalog.apply_scan_changes(
+                moved=[NewPath(i, p, disk[p][1], disk[p][0].size, disk[p][0].mtime_ns) for i, p in moves],
+                copied=[NewPath(i, p, disk[p][1], disk[p][0].size, disk[p][0].mtime_ns) for i, p in copies],
+                removed=removed,
+                pending=pending,
+            )
             self.store.remove(removed)
             for new_id in copied:
                 vec = self.catalog.embedding_of(new_id)
