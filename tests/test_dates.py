@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import subprocess
 import sys
 from datetime import datetime, timezone
@@ -188,3 +189,20 @@ print(got.text, got.date_from.isoformat())
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "cake 2021-03-05T00:00:00"
+
+
+def test_any_mix_of_date_words_parses_without_error_into_an_ordered_range() -> None:
+    words = (  # noqa: SIM905 (a line of words reads better than 95 quoted items)
+        "2019 1984 2049 1899 0 7 31 12 in since before after until from between and to - ~ 到 至 年 月 日 号 的 在 从 "
+        "以来 以前 last this past ago a couple of one day weeks weekend month years today yesterday march may sept "
+        "christmas eve new year's chinese spring summer fall winter of the 去年 今年 大前年 上个 本 这个 周 星期 五 "
+        "天 三 十二 两 三三 近 过去 前 春节 中秋 除夕 圣诞节 夏天 5月 13月 2月30日 2023年2月30日 2021-02-30 2021-13-01 "
+        "31st 29 feb -2019 , beach 海滩"
+    ).split()
+    rng = random.Random(0)
+    for _ in range(3000):
+        query = rng.choice(["", " "]).join(rng.choice(words) for _ in range(rng.randint(1, 6)))
+        for now in (NOW, datetime(2024, 2, 29, 23, 59), datetime(2027, 1, 1)):
+            got = parse_query_dates(query, now)
+            assert got.date_from is None or got.date_to is None or got.date_from < got.date_to, query
+            assert got.has_dates == (got.matched is not None), query

@@ -178,7 +178,7 @@ REL_YEAR = {"this": 0, "last": 1, "今年": 0, "去年": 1, "前年": 2, "大前
 
 
 def number(word: str) -> int:
-    """'7', 'two', 'a couple of', '十二', '两' -> int."""
+    """'7', 'two', 'a couple of', '十二', '两' -> int; 0 for what it cannot read ('三三')."""
     word = " ".join(word.lower().split())
     if word.isdigit():
         return int(word)
@@ -189,4 +189,4 @@ def number(word: str) -> int:
     tens, _, ones = word.rpartition("十")
     if "十" in word:
         return (_CN_DIGITS.get(tens, 1) if tens else 1) * 10 + _CN_DIGITS.get(ones, 0)
-    return _CN_DIGITS[word]
+    return _CN_DIGITS.get(word, 0)

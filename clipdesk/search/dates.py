@@ -24,7 +24,7 @@ December is in ("winter 2020" = Dec 2020 - Feb 2021); "last summer" is the lates
 ended (in November 2026: summer 2026; in July 2026: summer 2025), "this winter" the one running now,
 else this year's; 去年/今年/前年 name calendar years (去年夏天 = last year's June-August).
 Christmas is Dec 24-26, new year's eve runs to 06:00 on Jan 1 (the party photos), 春节 / Chinese
-New Year is the eve to the 7th day (lunar: a table of 1950-2049 below), 国庆 Oct 1-7, Easter Good
+New Year is the eve to the 7th day (lunar: a 1950-2049 table in calendar_words), 国庆 Oct 1-7, Easter Good
 Friday to Easter Monday.
 
 **What keeps descriptions intact** ("1984 poster", "7 eleven", "2001 a space odyssey", "route 66",
@@ -40,9 +40,11 @@ Friday to Easter Monday.
   - Digits with 年/月/日 are always dates ("2019年", "5月"); "1980年代" is not.
   - A negated term ("-2019") is never read.
 
-`dateparser` reads English day dates ("5 March 2021", "March 5th", "sept 11"): it is imported on
-first use only (~50-70 ms, plus ~110 ms for its English data at the first parse), always with the
-language given, so it never detects languages or downloads anything.
+`dateparser` reads English day dates ("5 March 2021", "March 5th", "sept 11"), and only those: on
+this 2-core VM it costs 110-190 ms to import and 320-440 ms more at its first parse (it compiles ~80
+regexes), then 1-6 ms a date, while everything else here takes ~0.15 ms a query. So it is imported
+on first need, and callers should parse queries off the UI thread. It is always given the language,
+so it never detects languages (no fastText/langdetect model) and never downloads anything.
 """
 
 from __future__ import annotations
@@ -224,7 +226,10 @@ def _english_day(m: re.Match[str], now: datetime) -> Span | None:
     import dateparser  # lazily: ~50-70 ms to import, and most queries have no day date
 
     settings: Any = {"RELATIVE_BASE": now, "PREFER_DATES_FROM": "past", "REQUIRE_PARTS": ["day", "month"]}
-    parsed = dateparser.parse(m[0], languages=["en"], settings=settings)
+    try:
+        parsed = dateparser.parse(m[0], languages=["en"], settings=settings)
+    except (ValueError, OverflowError):  # a day the calendar lacks ("31 feb") is no date, not an error
+        return None
     return day_span(parsed.date()) if parsed is not None else None
 
 
@@ -358,17 +363,19 @@ def parse_query_dates(text: str, now: datetime) -> DateQuery:
     lo: datetime | None
     hi: datetime | None
     lo, hi = best.span
+    bent = False  # one word may bend the range: "since 2019", or "2019年以来", not both
     if m := _EN_BEFORE.search(text[:start]):
         start = m.start()
         word = m["w"].lower()
         if word in ("since", "after", "before", "until", "till", "between"):
             label_start = start
+            bent = word != "between"
         lo, hi = {"since": (lo, None), "after": (hi, None), "before": (None, lo)}.get(word, (lo, hi))
         lo, hi = (None, hi) if word in ("until", "till") else (lo, hi)
     elif m := _CN_BEFORE.search(text[:start]):
         start = m.start()
         label_start = start if m[0].startswith("自") else label_start
-    if m := _CN_AFTER.match(text[end:]):
+    if (m := _CN_AFTER.match(text[end:])) and not bent:
         label_end = end + (m.end("w") if m["w"] else 0)
         end += m.end()
         word = m["w"] or ""
