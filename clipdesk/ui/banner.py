@@ -117,8 +117,8 @@ class Banner(QFrame):
         fill = QColor(tint)
         fill.setAlphaF(0.22 if dark else 0.13)
         sheet = (
-            "#banner { background: rgba(%d,%d,%d,%d); border: 1px solid rgba(%d,%d,%d,150); border-radius: 8px; }"
-            % (fill.red(), fill.green(), fill.blue(), fill.alpha(), tint.red(), tint.green(), tint.blue())
+            f"#banner {{ background: rgba({fill.red()},{fill.green()},{fill.blue()},{fill.alpha()}); "
+            f"border: 1px solid rgba({tint.red()},{tint.green()},{tint.blue()},150); border-radius: 8px; }}"
         )
         if sheet != self.styleSheet():  # setting a sheet sends a palette change: don't loop
             self.setStyleSheet(sheet)

@@ -284,6 +284,10 @@ class PreviewPage(QWidget):
             parts.append(hit.format)
         self.details_label.setText("   ·   ".join(parts))
 
+    def has_loaded(self, path: str) -> bool:
+        """The full picture of this photo is decoded (shown, or ready to show)."""
+        return path in self._cache
+
     def clear_cache(self) -> None:
         self._cache.clear()
 

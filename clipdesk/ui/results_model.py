@@ -49,7 +49,7 @@ def format_taken_long(taken_at: float | None) -> str:
     )
 
 
-def tooltip_for(hit: SearchHit) -> str:
+def tooltip_for(hit: SearchHit, score: bool = True) -> str:
     name = html.escape(os.path.basename(hit.path))
     folder = html.escape(os.path.dirname(hit.path))
     tr = QCoreApplication.translate
@@ -57,8 +57,9 @@ def tooltip_for(hit: SearchHit) -> str:
         f"<b>{name}</b>",
         tr("ResultsModel", "Folder: {folder}").format(folder=folder),
         tr("ResultsModel", "Taken: {date}").format(date=html.escape(format_taken(hit.taken_at))),
-        tr("ResultsModel", "Match: {score}").format(score=QLocale().toString(float(hit.score), "f", 3)),
     ]
+    if score:
+        lines.append(tr("ResultsModel", "Match: {score}").format(score=QLocale().toString(float(hit.score), "f", 3)))
     if hit.offline:
         lines.append("<i>" + tr("ResultsModel", "On a drive that is not connected") + "</i>")
     return "<br>".join(lines)

@@ -85,16 +85,9 @@ class ImageChip(QFrame):
         fill = QColor(highlight)
         fill.setAlphaF(0.18)
         sheet = (
-            "#imageChip { background: rgba(%d,%d,%d,%d); border: 1px solid rgba(%d,%d,%d,140); border-radius: 8px; }"
-            % (
-                fill.red(),
-                fill.green(),
-                fill.blue(),
-                fill.alpha(),
-                highlight.red(),
-                highlight.green(),
-                highlight.blue(),
-            )
+            f"#imageChip {{ background: rgba({fill.red()},{fill.green()},{fill.blue()},{fill.alpha()}); "
+            f"border: 1px solid rgba({highlight.red()},{highlight.green()},{highlight.blue()},140); "
+            "border-radius: 8px; }"
         )
         if sheet != self.styleSheet():  # setting a sheet sends a palette change: don't loop
             self.setStyleSheet(sheet)

@@ -50,11 +50,11 @@ class ThumbnailDelegate(QStyledItemDelegate):
 
     @property
     def box_height(self) -> int:
-        return int(round(self.size * ASPECT))
+        return round(self.size * ASPECT)
 
     def device_box(self, dpr: float) -> tuple[int, int]:
         """The photo box in device pixels: what the loader scales thumbnails to fit."""
-        return int(round(self.size * dpr)), int(round(self.box_height * dpr))
+        return round(self.size * dpr), round(self.box_height * dpr)
 
     def min_cell_width(self) -> int:
         return self.size + 2 * MARGIN
@@ -113,9 +113,17 @@ class ThumbnailDelegate(QStyledItemDelegate):
         self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> None:
         hit = index.data(HitRole)
-        if hit is None:
-            return
         self._colors(option.palette)
+        if hit is None:  # a photo still on its way (sparse library model): the box only
+            rect = option.rect
+            box = QRect(
+                rect.x() + (rect.width() - self.size) // 2 + 4,
+                rect.y() + MARGIN + 4,
+                self.size - 8,
+                self.box_height - 8,
+            )
+            painter.fillRect(box, self._placeholder)
+            return
         rect = option.rect
         state = option.state
         selected = bool(state & _SELECTED)
@@ -150,7 +158,7 @@ class ThumbnailDelegate(QStyledItemDelegate):
                 w, h = pw * scale, ph * scale
             # Bottom-aligned, so every file name sits right under its photo.
             image_rect = QRectF(box_x + (size - w) / 2, box_y + bh - h, w, h)
-            if pw == int(round(w * dpr)) and ph == int(round(h * dpr)):
+            if pw == round(w * dpr) and ph == round(h * dpr):
                 painter.drawPixmap(image_rect.topLeft(), pixmap)  # a blit
             else:
                 painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)

@@ -20,19 +20,21 @@ def test_first_run_welcome_then_indexing_then_search(
     window.welcome.folders.item(1).setCheckState(Qt.CheckState.Unchecked)  # changed their mind
     assert window.welcome.checked_folders() == [str(ui_photos / "trips")]
     window.welcome.start_button.click()
-    qtbot.waitUntil(lambda: window.pages.currentWidget() is window.results_page, timeout=10_000)
+    qtbot.waitUntil(lambda: window.pages.currentWidget() is window.views, timeout=10_000)
     assert window.search_bar.isVisible()
     qtbot.waitUntil(lambda: window.status.counts["indexed"] == 9, timeout=30_000)
     assert [r["path"] for r in window.status.roots] == [str(ui_photos / "trips")]
     qtbot.keyClicks(window.field, "harbour")
-    qtbot.waitUntil(lambda: not window.searching and window.model.rowCount() == 9, timeout=10_000)
+    qtbot.waitUntil(
+        lambda: not window.search_view.session.searching and window.search_view.model.rowCount() == 9, timeout=10_000
+    )
     assert window.grid_paths() == engine_order(window, "harbour")
 
 
 def test_folders_dialog_add_exclude_remove(qtbot, tmp_path: Path, library, open_window, ui_photos) -> None:
     window = open_window(library, watch=True)
     window.show_folders()
-    dialog = window._folders_dialog
+    dialog = window.folders_dialog
     qtbot.waitUntil(lambda: dialog.tree.topLevelItemCount() == 1, timeout=10_000)
     qtbot.waitUntil(lambda: dialog.tree.topLevelItem(0).text(2) == "Watching for changes", timeout=10_000)
     item = dialog.tree.topLevelItem(0)
@@ -69,7 +71,7 @@ def test_folders_dialog_add_exclude_remove(qtbot, tmp_path: Path, library, open_
     qtbot.waitUntil(lambda: dialog.tree.topLevelItemCount() == 1, timeout=10_000)
     qtbot.waitUntil(lambda: window.status.counts["indexed"] == 20, timeout=10_000)
     # The folder filter offers the folders that remain.
-    assert [window.folder_combo.itemData(i) for i in range(window.folder_combo.count())][:2] == [None, str(ui_photos)]
+    assert window.filter_bar.folder_choices()[:2] == [None, str(ui_photos)]
     dialog.close()
 
 
@@ -92,4 +94,4 @@ def test_dropping_a_folder_on_the_window_adds_it(qtbot, tmp_path: Path, library,
     QApplication.sendEvent(window, QDropEvent(pos, *args))
     qtbot.waitUntil(lambda: window.status is not None and len(window.status.roots) == 2, timeout=10_000)
     assert str(extra) in [r["path"] for r in window.status.roots]
-    assert window.query_image is None  # a folder is not an image query
+    assert window.query.value is None  # a folder is not an image query

@@ -10,13 +10,15 @@ from PySide6.QtCore import QMimeData, QModelIndex, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QImage
 from PySide6.QtWidgets import QApplication
 
-from clipdesk.ui import main_window as main_window_module
+from clipdesk.ui import search_session
 
 
 def type_query(qtbot, window, text: str) -> None:
     window.field.setFocus()
     qtbot.keyClicks(window.field, text)
-    qtbot.waitUntil(lambda: not window.searching and window.model.rowCount() > 0, timeout=10_000)
+    qtbot.waitUntil(
+        lambda: not window.search_view.session.searching and window.search_view.model.rowCount() > 0, timeout=10_000
+    )
 
 
 def drop_files(window, paths: list[str]) -> None:
@@ -36,29 +38,35 @@ def drop_files(window, paths: list[str]) -> None:
 
 def test_typing_fills_the_grid_in_ranked_order(qtbot, library, open_window, engine_order) -> None:
     window = open_window(library)
-    assert window.empty.state == "no_query"  # says what to do before anything is typed
+    # With no query the window shows the whole library, newest first.
+    assert window.current_view() is window.library_view
+    qtbot.waitUntil(lambda: window.library_view.showing_photos(), timeout=10_000)
+    assert window.library_view.model.rowCount() == 20
     type_query(qtbot, window, "a dog on the beach")
-    assert window.request.text == "a dog on the beach"  # debounced: one search for the whole text
-    assert window.results_page.currentWidget() is window.grid
+    assert window.current_view() is window.search_view and window.sidebar.current() == "search"
+    assert window.search_view.session.request.text == "a dog on the beach"  # debounced: one search for the whole text
+    assert window.search_view.showing_photos()
     assert window.grid_paths() == engine_order(window, "a dog on the beach")
     assert len(window.grid_paths()) == 20
-    scores = [h.score for h in window.model.hits()]
+    scores = [h.score for h in window.search_view.model.hits()]
     assert scores == sorted(scores, reverse=True)
     assert "20 photos" in window.count_label.text()
     assert window.errors_button.isVisible() and "1 unreadable" in window.errors_button.text()
 
 
 def test_results_page_in_as_the_grid_scrolls(qtbot, library, open_window, engine_order, monkeypatch) -> None:
-    monkeypatch.setattr(main_window_module, "PAGE_FIRST", 6)
+    monkeypatch.setattr(search_session, "PAGE_FIRST", 6)
     window = open_window(library, size=(900, 500))
     type_query(qtbot, window, "street")
-    assert window.request.limit == 6 and window.model.rowCount() >= 6  # the view may fill itself already
+    assert (
+        window.search_view.session.request.limit == 6 and window.search_view.model.rowCount() >= 6
+    )  # the view may fill itself already
     for _ in range(10):
-        if not window.model.has_more:
+        if not window.search_view.model.has_more:
             break
-        window.grid.scrollToBottom()
-        window.model.fetchMore(QModelIndex())
-        qtbot.waitUntil(lambda: not window.model.fetching, timeout=10_000)
+        window.search_view.grid.scrollToBottom()
+        window.search_view.model.fetchMore(QModelIndex())
+        qtbot.waitUntil(lambda: not window.search_view.model.fetching, timeout=10_000)
     assert window.grid_paths() == engine_order(window, "street")
 
 
@@ -66,11 +74,13 @@ def test_dropping_a_photo_runs_an_image_query(qtbot, library, open_window, ui_ph
     window = open_window(library)
     photo = str(ui_photos / "trips" / "DSCN0027.jpg")
     drop_files(window, [photo])
-    qtbot.waitUntil(lambda: not window.searching and window.model.rowCount() > 0, timeout=10_000)
-    assert window.request.image == photo and window.request.text == ""
+    qtbot.waitUntil(
+        lambda: not window.search_view.session.searching and window.search_view.model.rowCount() > 0, timeout=10_000
+    )
+    assert window.search_view.session.request.image == photo and window.search_view.session.request.text == ""
     assert window.chip.isVisible() and "DSCN0027.jpg" in window.chip.label.text()
     assert window.grid_paths()[0] == photo  # the photo itself is its own best match
-    assert window.model.hits()[0].score > 0.999
+    assert window.search_view.model.hits()[0].score > 0.999
 
 
 def test_a_photo_from_outside_the_library_is_a_query_not_an_addition(
@@ -82,7 +92,9 @@ def test_a_photo_from_outside_the_library_is_a_query_not_an_addition(
     shutil.copy(ui_photos / "cameras" / "nikon-e950.jpg", outside)
     before = window.bridge.engine.catalog.counts()
     drop_files(window, [str(outside)])
-    qtbot.waitUntil(lambda: not window.searching and window.model.rowCount() > 0, timeout=10_000)
+    qtbot.waitUntil(
+        lambda: not window.search_view.session.searching and window.search_view.model.rowCount() > 0, timeout=10_000
+    )
     # The same picture, encoded afresh, finds its twin in the library first.
     assert window.grid_paths()[0] == str(ui_photos / "cameras" / "nikon-e950.jpg")
     assert window.bridge.engine.catalog.counts() == before
@@ -93,25 +105,35 @@ def test_several_dropped_photos_search_together_and_text_combines(qtbot, library
     window = open_window(library)
     photos = [str(ui_photos / "trips" / "DSCN0010.jpg"), str(ui_photos / "trips" / "DSCN0012.jpg")]
     drop_files(window, photos)
-    qtbot.waitUntil(lambda: not window.searching and window.model.rowCount() > 0, timeout=10_000)
-    assert window.request.image == tuple(photos)
+    qtbot.waitUntil(
+        lambda: not window.search_view.session.searching and window.search_view.model.rowCount() > 0, timeout=10_000
+    )
+    assert window.search_view.session.request.image == tuple(photos)
     assert set(window.grid_paths()[:2]) == set(photos)
     assert "2 photos" in window.chip.label.text()
     qtbot.keyClicks(window.field, "at night")
-    qtbot.waitUntil(lambda: window.request.text == "at night" and not window.searching, timeout=10_000)
-    assert window.request.image == tuple(photos)
+    qtbot.waitUntil(
+        lambda: window.search_view.session.request.text == "at night" and not window.search_view.session.searching,
+        timeout=10_000,
+    )
+    assert window.search_view.session.request.image == tuple(photos)
     window.chip.close_button.click()
-    qtbot.waitUntil(lambda: window.request.image is None and not window.searching, timeout=10_000)
+    qtbot.waitUntil(
+        lambda: window.search_view.session.request.image is None and not window.search_view.session.searching,
+        timeout=10_000,
+    )
     assert not window.chip.isVisible()
 
 
 def test_find_similar_from_a_result(qtbot, library, open_window) -> None:
     window = open_window(library)
     type_query(qtbot, window, "mountains")
-    target = window.model.hit(4)
-    window.grid.select_row(4)
-    window._context_menu(window.grid.visualRect(window.model.index(4, 0)).center())
-    labels = [a.text() for a in window._menu.actions() if a.text()]
+    target = window.search_view.model.hit(4)
+    window.search_view.grid.select_row(4)
+    menu = window.commands.context_menu(
+        window.search_view.grid.visualRect(window.search_view.model.index(4, 0)).center()
+    )
+    labels = [a.text() for a in menu.actions() if a.text()]
     for wanted in (
         "Open",
         "Show in Folder",
@@ -121,10 +143,13 @@ def test_find_similar_from_a_result(qtbot, library, open_window) -> None:
         "Search with This Image + Text…",
     ):
         assert wanted in labels
-    next(a for a in window._menu.actions() if a.text() == "Find Similar").trigger()
-    window._menu.close()
-    qtbot.waitUntil(lambda: window.request.image == target.id and not window.searching, timeout=10_000)
-    assert window.request.text == ""
+    next(a for a in menu.actions() if a.text() == "Find Similar").trigger()
+    menu.close()
+    qtbot.waitUntil(
+        lambda: window.search_view.session.request.image == target.id and not window.search_view.session.searching,
+        timeout=10_000,
+    )
+    assert window.search_view.session.request.text == ""
     assert window.grid_paths()[0] == target.path
     assert os.path.basename(target.path) in window.chip.label.text()
 
@@ -132,50 +157,55 @@ def test_find_similar_from_a_result(qtbot, library, open_window) -> None:
 def test_search_with_this_image_plus_text_keeps_the_words(qtbot, library, open_window) -> None:
     window = open_window(library)
     type_query(qtbot, window, "church")
-    target = window.model.hit(2)
+    target = window.search_view.model.hit(2)
     window.find_similar([target], keep_text=True)
-    qtbot.waitUntil(lambda: not window.searching and window.request.image == target.id, timeout=10_000)
-    assert window.request.text == "church" and window.field.hasFocus()
+    qtbot.waitUntil(
+        lambda: not window.search_view.session.searching and window.search_view.session.request.image == target.id,
+        timeout=10_000,
+    )
+    assert window.search_view.session.request.text == "church" and window.field.hasFocus()
 
 
 def test_preview_opens_oriented_steps_and_returns(qtbot, library, open_window, ui_photos) -> None:
     window = open_window(library)
     drop_files(window, [str(ui_photos / "family" / "portrait_6.jpg")])  # stored sideways, EXIF says rotate
-    qtbot.waitUntil(lambda: not window.searching and window.model.rowCount() > 0, timeout=10_000)
-    window.grid.setFocus()
-    window.grid.select_row(0)
-    qtbot.keyClick(window.grid, Qt.Key.Key_Return)
+    qtbot.waitUntil(
+        lambda: not window.search_view.session.searching and window.search_view.model.rowCount() > 0, timeout=10_000
+    )
+    window.search_view.grid.setFocus()
+    window.search_view.grid.select_row(0)
+    qtbot.keyClick(window.search_view.grid, Qt.Key.Key_Return)
     assert window.pages.currentWidget() is window.preview
-    hit = window.model.hit(0)
+    hit = window.search_view.model.hit(0)
     assert window.preview.title.text() == "portrait_6.jpg"
     assert window.preview.path_label.full_text() == hit.path
-    qtbot.waitUntil(lambda: str(ui_photos / "family" / "portrait_6.jpg") in window.preview._cache, timeout=10_000)
+    qtbot.waitUntil(lambda: window.preview.has_loaded(str(ui_photos / "family" / "portrait_6.jpg")), timeout=10_000)
     pixmap = window.preview.canvas.pixmap()
     assert pixmap.height() > pixmap.width()  # shown upright, as a portrait
     assert f"{hit.width} × {hit.height}" in window.preview.details_label.text() and hit.height > hit.width
     assert "kB" in window.preview.details_label.text() or "KB" in window.preview.details_label.text()
     assert "1 of 20" in window.preview.counter.text()
     qtbot.keyClick(window.preview, Qt.Key.Key_Right)
-    assert window.preview.hit == window.model.hit(1) and "2 of 20" in window.preview.counter.text()
+    assert window.preview.hit == window.search_view.model.hit(1) and "2 of 20" in window.preview.counter.text()
     qtbot.keyClick(window.preview, Qt.Key.Key_Left)
-    assert window.preview.hit == window.model.hit(0)
+    assert window.preview.hit == window.search_view.model.hit(0)
     qtbot.keyClick(window.preview, Qt.Key.Key_Escape)
-    assert window.pages.currentWidget() is window.results_page
-    assert window.grid.currentIndex().row() == 0
+    assert window.pages.currentWidget() is window.views
+    assert window.search_view.grid.currentIndex().row() == 0
 
 
 def test_thumbnail_size_slider_wheel_and_keys(qtbot, library, open_window) -> None:
     window = open_window(library)
     type_query(qtbot, window, "house")
     start = window.zoom.value()
-    qtbot.keyClick(window.grid, Qt.Key.Key_Plus, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window.search_view.grid, Qt.Key.Key_Plus, Qt.KeyboardModifier.ControlModifier)
     assert window.zoom.value() == start + 16
-    qtbot.keyClick(window.grid, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
-    qtbot.keyClick(window.grid, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window.search_view.grid, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window.search_view.grid, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
     assert window.zoom.value() == start - 16
-    assert window.grid.delegate.size == start - 16
+    assert window.search_view.grid.delegate.size == start - 16
     assert window.settings.thumb_size == start - 16
-    window.grid.zoomRequested.emit(1)
+    window.search_view.grid.zoomRequested.emit(1)
     assert window.zoom.value() == start
 
 
@@ -183,18 +213,18 @@ def test_keyboard_and_multi_select_copy_paths(qtbot, library, open_window) -> No
     window = open_window(library)
     type_query(qtbot, window, "garden")
     qtbot.keyClick(window.field, Qt.Key.Key_Down)  # from the field into the grid
-    assert window.grid.hasFocus() and window.grid.currentIndex().row() == 0
-    qtbot.keyClick(window.grid, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
-    qtbot.keyClick(window.grid, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
-    assert window.grid.selected_rows() == [0, 1, 2]
-    window.act_copy_path.trigger()
+    assert window.search_view.grid.hasFocus() and window.search_view.grid.currentIndex().row() == 0
+    qtbot.keyClick(window.search_view.grid, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(window.search_view.grid, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    assert window.search_view.grid.selected_rows() == [0, 1, 2]
+    window.commands.copy_path.trigger()
     assert QGuiApplication.clipboard().text().splitlines() == window.grid_paths()[:3]
-    mime = window.model.mimeData(window.grid.selectionModel().selectedIndexes())
+    mime = window.search_view.model.mimeData(window.search_view.grid.selectionModel().selectedIndexes())
     assert [u.toLocalFile() for u in mime.urls()] == window.grid_paths()[:3]
-    window.grid.select_row(0)
-    window.act_copy_image.trigger()  # decoded in the background, then put on the clipboard
+    window.search_view.grid.select_row(0)
+    window.commands.copy_image.trigger()  # decoded in the background, then put on the clipboard
     qtbot.waitUntil(lambda: not QGuiApplication.clipboard().image().isNull(), timeout=10_000)
-    hit = window.model.hit(0)
+    hit = window.search_view.model.hit(0)
     copied = QGuiApplication.clipboard().image()
     assert (copied.width(), copied.height()) == (hit.width, hit.height)
 
@@ -203,27 +233,27 @@ def test_sort_by_date_and_filters(qtbot, library, open_window, ui_photos) -> Non
     window = open_window(library)
     type_query(qtbot, window, "people")
     window.set_sort_mode("newest")
-    qtbot.waitUntil(lambda: not window.searching, timeout=10_000)
-    taken = [h.taken_at for h in window.model.hits()]
+    qtbot.waitUntil(lambda: not window.search_view.session.searching, timeout=10_000)
+    taken = [h.taken_at for h in window.search_view.model.hits()]
     assert taken == sorted(taken, reverse=True) and len(taken) == 20
     window.set_sort_mode("relevance")
-    qtbot.waitUntil(lambda: not window.searching, timeout=10_000)
+    qtbot.waitUntil(lambda: not window.search_view.session.searching, timeout=10_000)
     # Folder filter: pick the "trips" folder as if chosen in the dialog.
     trips = str(ui_photos / "trips")
-    window.folder_combo.insertItem(1, "trips", trips)
-    window.folder_combo.setCurrentIndex(1)
-    window._folder_chosen(1)
-    qtbot.waitUntil(lambda: not window.searching, timeout=10_000)
+    window.filter_bar.set_folder(trips)
+    qtbot.waitUntil(lambda: not window.search_view.session.searching, timeout=10_000)
     assert window.grid_paths() and all(p.startswith(trips + os.sep) for p in window.grid_paths())
     assert len(window.grid_paths()) == 9
     # A date range with no photos: a visible "no results" with the way out.
-    window.date_combo.setCurrentIndex(window.date_combo.findData("7"))
-    qtbot.waitUntil(lambda: not window.searching, timeout=10_000)
-    assert window.model.rowCount() == 0
-    assert window.results_page.currentWidget() is window.empty and window.empty.state == "no_results"
-    assert window.empty.action_texts() == ["Clear filters"]
-    window.empty.click_action(0)
-    qtbot.waitUntil(lambda: not window.searching and window.model.rowCount() == 20, timeout=10_000)
+    window.filter_bar.set_date_mode("7")
+    qtbot.waitUntil(lambda: not window.search_view.session.searching, timeout=10_000)
+    assert window.search_view.model.rowCount() == 0
+    assert not window.search_view.showing_photos() and window.search_view.empty.state == "no_results"
+    assert window.search_view.empty.action_texts() == ["Clear filters"]
+    window.search_view.empty.click_action(0)
+    qtbot.waitUntil(
+        lambda: not window.search_view.session.searching and window.search_view.model.rowCount() == 20, timeout=10_000
+    )
 
 
 def test_paste_an_image_from_the_clipboard(qtbot, library, open_window, ui_photos) -> None:
@@ -232,10 +262,12 @@ def test_paste_an_image_from_the_clipboard(qtbot, library, open_window, ui_photo
     image = QImage(str(ui_photos / "trips" / "DSCN0040.jpg"))
     assert not image.isNull()
     QGuiApplication.clipboard().setImage(image)
-    window.grid.setFocus()
-    window.act_paste.trigger()
-    qtbot.waitUntil(lambda: not window.searching and window.model.rowCount() > 0, timeout=10_000)
-    assert window.chip.isVisible() and window.query_image is not None
+    window.search_view.grid.setFocus()
+    window.commands.paste.trigger()
+    qtbot.waitUntil(
+        lambda: not window.search_view.session.searching and window.search_view.model.rowCount() > 0, timeout=10_000
+    )
+    assert window.chip.isVisible() and window.query.value is not None
     assert window.grid_paths()[0] == str(ui_photos / "trips" / "DSCN0040.jpg")
     assert window.bridge.engine.catalog.counts() == before
     # Ctrl+V in the search field with a copied image *file* also makes it the query.
@@ -245,7 +277,10 @@ def test_paste_an_image_from_the_clipboard(qtbot, library, open_window, ui_photo
     window.field.setFocus()
     qtbot.keyClick(window.field, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(
-        lambda: window.query_image == str(ui_photos / "family" / "landscape_1.jpg") and not window.searching,
+        lambda: (
+            window.query.value == str(ui_photos / "family" / "landscape_1.jpg")
+            and not window.search_view.session.searching
+        ),
         timeout=10_000,
     )
     assert window.field.text() == ""  # no path pasted as text
@@ -254,7 +289,7 @@ def test_paste_an_image_from_the_clipboard(qtbot, library, open_window, ui_photo
 def test_errors_list_names_the_unreadable_file(qtbot, library, open_window) -> None:
     window = open_window(library)
     window.errors_button.click()
-    dialog = window._errors_dialog
+    dialog = window.errors_dialog
     qtbot.waitUntil(lambda: dialog.tree.topLevelItemCount() == 1, timeout=10_000)
     item = dialog.tree.topLevelItem(0)
     assert item.text(0) == "broken.jpg" and item.text(1).endswith("cameras") and "empty" in item.text(2)
@@ -281,13 +316,13 @@ def test_pause_and_resume(qtbot, library, open_window) -> None:
 def test_drag_out_uses_file_urls(qtbot, library, open_window) -> None:
     window = open_window(library)
     type_query(qtbot, window, "tree")
-    window.grid.select_row(0)
-    assert window.grid.dragEnabled()
-    pixmap = window.grid._drag_pixmap(window.grid.selectionModel().selectedIndexes())
+    window.search_view.grid.select_row(0)
+    assert window.search_view.grid.dragEnabled()
+    pixmap = window.search_view.grid.drag_pixmap(window.search_view.grid.selectionModel().selectedIndexes())
     assert not pixmap.isNull()
-    mime = window.model.mimeData(window.grid.selectionModel().selectedIndexes())
+    mime = window.search_view.model.mimeData(window.search_view.grid.selectionModel().selectedIndexes())
     assert mime.urls()[0] == QUrl.fromLocalFile(window.grid_paths()[0])
-    assert window.grid.indexAt(QPoint(20, 20)).isValid()
+    assert window.search_view.grid.indexAt(QPoint(20, 20)).isValid()
 
 
 def test_settings_survive_a_restart(qtbot, library, open_window, tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ import numpy as np
 from PIL import Image
 from PySide6.QtWidgets import QFileDialog
 
-from clipdesk.ui.engine_bridge import model_needs_download
+from clipdesk.encoder.model_files import needs_download
 
 
 def test_offline_model_says_so_and_a_local_folder_fixes_it(
@@ -26,22 +26,25 @@ def test_offline_model_says_so_and_a_local_folder_fixes_it(
     assert window.model_indicator.text() == "Model unavailable"
     # Typing says why nothing can be found, with the way out.
     qtbot.keyClicks(window.field, "boat")
-    qtbot.waitUntil(lambda: window.empty.state == "model", timeout=10_000)
-    assert window.empty.action_texts() == []  # the banner above holds the fix
+    qtbot.waitUntil(lambda: window.search_view.empty.state == "model", timeout=10_000)
+    assert window.search_view.empty.action_texts() == []  # the banner above holds the fix
 
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(ui_model))
     banner.click("Choose a local model folder…")
     qtbot.waitUntil(lambda: window.bridge.model_state[0] == "ready", timeout=30_000)
     assert not banner.isVisible()
-    qtbot.waitUntil(lambda: window.model.rowCount() == 20 and not window.searching, timeout=20_000)
+    qtbot.waitUntil(
+        lambda: window.search_view.model.rowCount() == 20 and not window.search_view.session.searching, timeout=20_000
+    )
     assert window.bridge.engine.model_id == str(ui_model)
     assert window.bridge.engine.catalog.get_meta("model_setting") == str(ui_model)  # remembered for next time
     assert window.settings.last_dir("model") == str(ui_model.parent)
 
 
 def test_model_download_detection() -> None:
-    assert model_needs_download("clipdesk-tests/definitely-not-cached-model")
-    assert not model_needs_download("/opt/models/clip")
+    assert needs_download("clipdesk-tests/definitely-not-cached-model")
+    assert not needs_download("/opt/models/clip")
+    assert not needs_download("not a hub id!")  # nothing to download: the load says what is wrong
 
 
 def _photos(folder: Path, n: int) -> None:

@@ -1,23 +1,54 @@
-"""Screenshots of every screen into build/screenshots/, to be looked at by a person.
+"""Screenshots of every screen into bench/out/screenshots/ (git-ignored), to be looked at by a person.
 
-Each shot also asserts the basics a person would notice first (right page, text present)."""
+Each shot also asserts the basics a person would notice first (right view, text present, nothing cut off)."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QApplication
+from PIL import Image
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import QApplication, QLabel
 
-SHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
+CORPUS = Path(os.environ.get("CLIPDESK_CORPUS", "/work/shared/corpus/exif-samples"))
+if not CORPUS.is_dir():
+    CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "exif-samples"
+SHOTS = Path(__file__).resolve().parents[2] / "bench" / "out" / "screenshots"
+DEFAULT_SIZE = (1180, 780)  # MainWindow.sizeHint
 
 
 @pytest.fixture(scope="module")
 def shots() -> Path:
     SHOTS.mkdir(parents=True, exist_ok=True)
     return SHOTS
+
+
+@pytest.fixture(scope="module")
+def many_photos(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The whole corpus plus half-size copies of its JPEGs (EXIF kept): 170+ photos over many months."""
+    if not CORPUS.is_dir():
+        pytest.skip(f"photo corpus not found at {CORPUS}")
+    root = tmp_path_factory.mktemp("many") / "Photos"
+    (root / "copies").mkdir(parents=True)
+    for path in CORPUS.rglob("*"):
+        if path.suffix.lower() not in (".jpg", ".jpeg", ".tiff", ".heic", ".heif") or "invalid" in path.parts:
+            continue
+        target = root / path.relative_to(CORPUS)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, target)
+        if path.suffix.lower() in (".jpg", ".jpeg"):
+            try:
+                with Image.open(path) as im:
+                    exif = im.info.get("exif", b"")
+                    half = im.convert("RGB").resize((max(1, im.width // 2), max(1, im.height // 2)))
+                    half.save(root / "copies" / f"{path.stem}-half.jpg", quality=85, exif=exif)
+            except (OSError, ValueError):
+                pass  # an unreadable sample stays unreadable; the original is in the library anyway
+    return root
 
 
 def settle(qtbot, window, ms: int = 400) -> None:
@@ -31,57 +62,75 @@ def save(widget, path: Path) -> None:
     assert path.stat().st_size > 5_000
 
 
-def test_screenshots(
-    qtbot, shots: Path, tmp_path: Path, library, open_window, ui_photos, ui_model, monkeypatch
-) -> None:
+def status_texts_fit(window) -> None:
+    """Every status bar text is shown whole at this window size (no "about less than a minut")."""
+    for label in window.statusBar().findChildren(QLabel):
+        if label.isVisible() and label.text() and not label.text().startswith("<"):
+            needed = label.fontMetrics().horizontalAdvance(label.text())
+            assert needed <= label.width() + 1, (label.text(), needed, label.width())
+
+
+def test_screenshots(qtbot, shots: Path, tmp_path: Path, library, open_window, ui_photos, monkeypatch) -> None:
     from PySide6.QtWidgets import QFileDialog
 
-    window = open_window(library, size=(1200, 800), watch=True)
-    save(window, shots / "start_no_query.png")
-    assert window.empty.state == "no_query"
+    window = open_window(library, size=DEFAULT_SIZE, watch=True)
+    qtbot.waitUntil(lambda: window.library_view.showing_photos(), timeout=10_000)
+    settle(qtbot, window)
+    save(window, shots / "library_20.png")
+    status_texts_fit(window)
+
+    window.show_view("search")
+    assert window.search_view.empty.state == "no_query"
+    save(window, shots / "search_no_query.png")
 
     qtbot.keyClicks(window.field, "harbour at sunset")
-    qtbot.waitUntil(lambda: not window.searching and window.model.rowCount() == 20, timeout=10_000)
-    window.grid.select_row(1)
+    qtbot.waitUntil(
+        lambda: not window.search_view.session.searching and window.search_view.model.rowCount() == 20, timeout=10_000
+    )
+    window.search_view.grid.select_row(1)
     settle(qtbot, window)
-    save(window, shots / "main_results.png")
+    save(window, shots / "search_results.png")
+    assert "Best matches for “harbour at sunset”" in window.filter_bar.summary.text()
 
-    window._context_menu(window.grid.visualRect(window.model.index(1, 0)).center())
+    grid = window.search_view.grid
+    pos = grid.visualRect(window.search_view.model.index(1, 0)).center()
+    menu = window.commands.context_menu(pos)
+    menu.popup(grid.viewport().mapToGlobal(pos))
     qtbot.wait(100)
-    save(window._menu, shots / "context_menu.png")
-    window._menu.close()
+    save(menu, shots / "context_menu.png")
+    menu.close()
 
     window.open_preview(0)
-    qtbot.waitUntil(lambda: window.model.hit(0).path in window.preview._cache, timeout=10_000)
+    qtbot.waitUntil(lambda: window.preview.has_loaded(window.search_view.model.hit(0).path), timeout=10_000)
     qtbot.wait(200)
     save(window, shots / "preview.png")
     window.close_preview()
 
     window.field.clear()
     window.use_image_files([str(ui_photos / "family" / "portrait_6.jpg")])
-    qtbot.waitUntil(lambda: not window.searching and window.model.rowCount() == 20, timeout=10_000)
+    qtbot.waitUntil(
+        lambda: not window.search_view.session.searching and window.search_view.model.rowCount() == 20, timeout=10_000
+    )
     settle(qtbot, window)
     save(window, shots / "image_query.png")
     window.open_preview(0)
-    qtbot.waitUntil(lambda: window.model.hit(0).path in window.preview._cache, timeout=10_000)
+    qtbot.waitUntil(lambda: window.preview.has_loaded(window.search_view.model.hit(0).path), timeout=10_000)
     qtbot.wait(200)
     save(window, shots / "preview_rotated_photo.png")
     window.close_preview()
     window.chip.close_button.click()
     window.field.setText("boat on a lake")
-
-    from PySide6.QtCore import QDate
-
-    window.date_from.setDate(QDate(1990, 1, 1))
-    window.date_to.setDate(QDate(1990, 12, 31))
-    window.date_combo.setCurrentIndex(window.date_combo.findData("custom"))
-    qtbot.waitUntil(lambda: not window.searching and window.empty.state == "no_results", timeout=10_000)
+    window.filter_bar.set_date_range(QDate(1990, 1, 1), QDate(1990, 12, 31))
+    qtbot.waitUntil(
+        lambda: not window.search_view.session.searching and window.search_view.empty.state == "no_results",
+        timeout=10_000,
+    )
     qtbot.wait(100)
     save(window, shots / "no_results.png")
-    window.clear_filters()
+    window.filter_bar.clear()
 
     window.show_folders()
-    dialog = window._folders_dialog
+    dialog = window.folders_dialog
     qtbot.waitUntil(
         lambda: dialog.tree.topLevelItemCount() == 1 and dialog.tree.topLevelItem(0).text(2) == "Watching for changes",
         timeout=10_000,
@@ -92,7 +141,7 @@ def test_screenshots(
     dialog.close()
 
     window.errors_button.click()
-    errors = window._errors_dialog
+    errors = window.errors_dialog
     qtbot.waitUntil(lambda: errors.tree.topLevelItemCount() == 1, timeout=10_000)
     qtbot.wait(100)
     save(errors, shots / "errors_dialog.png")
@@ -100,30 +149,46 @@ def test_screenshots(
     window.close()
 
     # First run.
-    first = open_window(tmp_path / "first-run", size=(1200, 800))
+    first = open_window(tmp_path / "first-run", size=DEFAULT_SIZE)
     first.welcome.add_folder(str(ui_photos))
     qtbot.wait(200)
     assert first.pages.currentWidget() is first.welcome
     save(first, shots / "welcome.png")
-    # What a first run shows while the default model downloads (state driven directly: no network here).
-    first._on_model_state("downloading", "sentence-transformers/clip-ViT-B-32")
+    # What a first run shows while the default model downloads (the bridge's signal: no network here).
+    first.bridge.modelState.emit("downloading", "sentence-transformers/clip-ViT-B-32")
     qtbot.wait(100)
     assert first.model_banner.isVisible() and first.model_indicator.text() == "Downloading model…"
     save(first, shots / "welcome_model_downloading.png")
     first.close()
 
     # Model unavailable (offline, no model on disk).
-    offline = open_window(tmp_path / "offline", model=tmp_path / "missing-model", wait_model=False, size=(1200, 800))
+    offline = open_window(tmp_path / "offline", model=tmp_path / "missing-model", wait_model=False, size=DEFAULT_SIZE)
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: "")
     qtbot.waitUntil(lambda: offline.bridge.model_state[0] == "unavailable", timeout=20_000)
     offline.welcome.add_folder(str(ui_photos))
     offline.welcome.start_button.click()
     qtbot.waitUntil(
-        lambda: offline.pages.currentWidget() is offline.results_page and offline.empty.state == "model", timeout=20_000
+        lambda: offline.pages.currentWidget() is offline.views and offline.library_view.empty.state == "model",
+        timeout=20_000,
     )
     qtbot.wait(200)
     save(offline, shots / "model_unavailable.png")
     offline.close()
+
+
+def test_screenshot_library_empty(qtbot, shots: Path, tmp_path: Path, open_window) -> None:
+    """A folder with no photos in it: the Library says so and offers the way out."""
+    empty = tmp_path / "Nothing here"
+    empty.mkdir()
+    (empty / "notes.txt").write_text("not a photo")
+    data = tmp_path / "data"
+    window = open_window(data, size=DEFAULT_SIZE)
+    window.add_folders([str(empty)])
+    qtbot.waitUntil(lambda: window.library_view.empty.state == "no_photos", timeout=20_000)
+    qtbot.wait(200)
+    save(window, shots / "library_empty.png")
+    assert window.library_view.empty.action_texts() == ["Manage folders…"]
+    window.close()
 
 
 def test_screenshot_indexing_and_dark(
@@ -139,27 +204,33 @@ def test_screenshot_indexing_and_dark(
     )
     data = tmp_path / "indexing"
     window = open_window(
-        data, factory=lambda model: Engine(data, model, batch_size=2), wait_model=False, size=(1200, 800)
+        data, factory=lambda model: Engine(data, model, batch_size=2), wait_model=False, size=DEFAULT_SIZE
     )
     window.welcome.add_folder(str(ui_photos))
     window.welcome.start_button.click()
+    # New photos appear in the Library as they are indexed.
     qtbot.waitUntil(
         lambda: (
             window.progress is not None
             and window.progress.phase == "indexing"
-            and window.progress.done >= 4
-            and window.status is not None
-            and window.status.counts["indexed"] >= 4
+            and window.library_view.model.rowCount() >= 4
         ),
         timeout=30_000,
     )
+    settle(qtbot, window)
+    save(window, shots / "library_indexing.png")
+    assert "Indexing" in window.indexing.label.text()
+    status_texts_fit(window)
     qtbot.keyClicks(window.field, "bridge")
-    qtbot.waitUntil(lambda: not window.searching and window.model.rowCount() >= 4, timeout=10_000)
+    qtbot.waitUntil(
+        lambda: not window.search_view.session.searching and window.search_view.model.rowCount() >= 4, timeout=10_000
+    )
     window.toggle_pause(True)
     qtbot.waitUntil(lambda: window.progress.phase == "paused", timeout=10_000)
     settle(qtbot, window)
     save(window, shots / "indexing_paused.png")
     assert "paused" in window.indexing.label.text()
+    status_texts_fit(window)
     window.close()
     monkeypatch.setattr(ClipEncoder, "encode_pixels", real)
 
@@ -167,17 +238,56 @@ def test_screenshot_indexing_and_dark(
     monkeypatch.setenv("CLIPDESK_THEME", "dark")
     app_module.apply_palette(app)
     try:
-        dark = open_window(library, size=(1200, 800))
-        qtbot.keyClicks(dark.field, "old town")
-        qtbot.waitUntil(lambda: not dark.searching and dark.model.rowCount() == 20, timeout=10_000)
-        dark.use_image_files([str(ui_photos / "trips" / "DSCN0021.jpg")])
-        qtbot.waitUntil(lambda: not dark.searching and dark.model.rowCount() == 20, timeout=10_000)
-        dark.grid.select_row(2)
+        dark = open_window(library, size=DEFAULT_SIZE)
+        qtbot.waitUntil(lambda: dark.library_view.showing_photos(), timeout=10_000)
         settle(qtbot, dark)
-        save(dark, shots / "main_results_dark.png")
+        save(dark, shots / "library_dark.png")
+        dark.use_image_files([str(ui_photos / "trips" / "DSCN0021.jpg")])
+        qtbot.waitUntil(
+            lambda: not dark.search_view.session.searching and dark.search_view.model.rowCount() == 20, timeout=10_000
+        )
+        dark.search_view.grid.select_row(2)
+        settle(qtbot, dark)
+        save(dark, shots / "search_results_dark.png")
         dark.close()
     finally:
         monkeypatch.setenv("CLIPDESK_THEME", "light")
         app_module.apply_palette(app)
         os.environ.pop("CLIPDESK_THEME", None)
     assert QApplication.palette().window().color().lightness() > 128
+
+
+def test_screenshot_library_with_many_photos(qtbot, shots: Path, tmp_path: Path, open_window, many_photos) -> None:
+    data = tmp_path / "data"
+    window = open_window(data, watch=True, size=DEFAULT_SIZE)
+    window.add_folders([str(many_photos)])
+    qtbot.waitUntil(
+        lambda: window.status is not None and window.status.counts.get("indexed", 0) >= 170, timeout=240_000
+    )
+    qtbot.waitUntil(
+        lambda: (
+            window.library_view.model.rowCount() == window.status.counts["indexed"] and not window.library_view.loading
+        ),
+        timeout=30_000,
+    )
+    model = window.library_view.model
+    assert len(model.sections) > 5  # photos from many months
+    settle(qtbot, window)
+    save(window, shots / "library_many.png")
+    status_texts_fit(window)
+    # Jump to a month in the middle: its header is pinned on top.
+    middle = len(model.sections) // 2
+    window.library_view.timeline.follow(middle)
+    window.library_view.grid.scroll_to_section(middle)
+    settle(qtbot, window)
+    save(window, shots / "library_many_jumped.png")
+    grid = window.library_view.grid
+    first, _last = grid.visible_rows()
+    assert model.section_of(first) == middle and window.library_view.timeline.currentItem().text(1) == str(
+        model.sections[middle].count
+    )
+    window.sidebar.set_collapsed(True)
+    settle(qtbot, window)
+    save(window, shots / "library_sidebar_collapsed.png")
+    assert window.sidebar.width() < 60 and window.commands.sidebar.isChecked() is False
+    window.close()

@@ -1,17 +1,17 @@
-"""The thumbnail grid: a QListView in icon mode over ResultsModel."""
+"""The search results grid: a QListView in icon mode over ResultsModel."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QPoint, QRect, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QDrag, QFont, QKeyEvent, QPainter, QPalette, QPixmap, QWheelEvent
+from PySide6.QtCore import QEvent, QPoint, QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import QAbstractItemView, QListView, QStyle, QWidget
 
-from .results_model import HitRole, ResultsModel
-from .thumbnail_delegate import ThumbnailDelegate
-from .thumbnail_loader import ThumbnailLoader
+from ...results_model import ResultsModel
+from ...thumbnail_delegate import ThumbnailDelegate
+from ...thumbnail_loader import ThumbnailLoader
+from .grid_behaviour import GridBehaviour
 
 
-class ThumbnailGrid(QListView):
+class ThumbnailGrid(GridBehaviour, QListView):
     openRequested = Signal(int)  # row: Enter or double-click
     zoomRequested = Signal(int)  # +1 / -1 steps (Ctrl+wheel)
 
@@ -48,7 +48,7 @@ class ThumbnailGrid(QListView):
         self._repaint = QTimer(self, singleShot=True, interval=0)
         self._repaint.timeout.connect(self.viewport().update)
         self._prefetch = QTimer(self, singleShot=True, interval=120)
-        self._prefetch.timeout.connect(self._prefetch_ahead)
+        self._prefetch.timeout.connect(self.prefetch_ahead)
         model.modelReset.connect(self._prefetch.start)
         model.rowsInserted.connect(self._prefetch.start)
 
@@ -114,106 +114,9 @@ class ThumbnailGrid(QListView):
         self.loader.drop_queued()
         self._prefetch.start()
 
-    def _prefetch_ahead(self) -> None:
-        """Once the screen is served, warm the next screenful (and the previous one)."""
-        first, last = self.visible_rows()
-        if first < 0:
-            return
-        width, height = self.delegate.device_box(self.devicePixelRatioF())
-        span = last - first + 1
-        model = self.model()
-        rows = list(range(last + 1, min(model.rowCount(), last + 1 + span)))
-        rows += list(range(max(0, first - span // 2), first))
-        for row in rows:
-            hit = model.index(row, 0).data(HitRole)
-            if hit is not None:
-                self.loader.request(hit.content_key or hit.path, hit.path, width, height, prefetch=True)
-
     def _thumbnail_arrived(self, _key: str) -> None:
         if not self._repaint.isActive():
             self._repaint.start()
-
-    # -- input -------------------------------------------------------------------------------------
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
-            self.openRequested.emit(self.currentIndex().row())
-            event.accept()
-            return
-        super().keyPressEvent(event)
-
-    def wheelEvent(self, event: QWheelEvent) -> None:
-        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
-            delta = event.angleDelta().y()
-            if delta:
-                self.zoomRequested.emit(1 if delta > 0 else -1)
-            event.accept()
-            return
-        super().wheelEvent(event)
-
-    def select_row(self, row: int) -> None:
-        index = self.model().index(row, 0)
-        if index.isValid():
-            self.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
-            self.scrollTo(index)
-
-    def selected_rows(self) -> list[int]:
-        rows = sorted(i.row() for i in self.selectionModel().selectedIndexes())
-        if not rows and self.currentIndex().isValid():
-            rows = [self.currentIndex().row()]
-        return rows
-
-    # -- drag out ----------------------------------------------------------------------------------
-
-    def startDrag(self, supported: Qt.DropAction) -> None:
-        """Drag the selected files; the cursor carries one thumbnail (and a count), not a huge render."""
-        indexes = [i for i in self.selectionModel().selectedIndexes() if i.isValid()]
-        if not indexes:
-            return
-        mime = self.model().mimeData(indexes)
-        drag = QDrag(self)
-        drag.setMimeData(mime)
-        drag.setPixmap(self._drag_pixmap(indexes))
-        drag.exec(supported, Qt.DropAction.CopyAction)
-
-    def _drag_pixmap(self, indexes: list[QModelIndex]) -> QPixmap:
-        dpr = self.devicePixelRatioF()
-        edge = 96
-        current = self.currentIndex() if self.currentIndex() in indexes else indexes[0]
-        hit = current.data(HitRole)
-        source = None
-        if hit is not None:
-            source = self.loader.pixmap(hit.content_key or hit.path, hit.path, *self.delegate.device_box(dpr))
-        canvas = QPixmap(int(edge * dpr), int(edge * dpr))
-        canvas.setDevicePixelRatio(dpr)
-        canvas.fill(Qt.GlobalColor.transparent)
-        painter = QPainter(canvas)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-        if source is not None and not source.isNull():
-            scaled = source.scaled(
-                int(edge * dpr),
-                int(edge * dpr),
-                Qt.AspectRatioMode.KeepAspectRatio,
-                Qt.TransformationMode.SmoothTransformation,
-            )
-            scaled.setDevicePixelRatio(dpr)
-            w, h = scaled.width() / dpr, scaled.height() / dpr
-            painter.drawPixmap(QPoint(int((edge - w) / 2), int((edge - h) / 2)), scaled)
-        else:
-            painter.fillRect(QRect(0, 0, edge, edge), self.palette().color(QPalette.ColorRole.Mid))
-        if len(indexes) > 1:
-            font = QFont(self.font())
-            font.setBold(True)
-            painter.setFont(font)
-            badge = QRect(edge - 30, 2, 28, 20)
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(self.palette().color(QPalette.ColorRole.Highlight))
-            painter.drawRoundedRect(badge, 10, 10)
-            painter.setPen(QColor(self.palette().color(QPalette.ColorRole.HighlightedText)))
-            painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, str(len(indexes)))
-        painter.end()
-        return canvas
 
     def sizeHint(self) -> QSize:
         return QSize(900, 600)

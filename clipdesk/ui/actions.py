@@ -1,0 +1,199 @@
+"""The window's actions: menus and shortcuts, the photos' context menu, copying to the clipboard.
+
+`WindowActions` builds every QAction once and calls the window's public methods; it owns no state
+of its own beyond the actions and the last context menu.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import QMenu
+
+from .file_actions import copy_image, copy_paths, open_file, show_in_folder
+from .icons import icon
+from .preview import load_preview
+from .settings import THUMB_DEFAULT
+
+if TYPE_CHECKING:
+    from .main_window import MainWindow
+
+Shortcut = QKeySequence | QKeySequence.StandardKey | list[QKeySequence] | None
+OPEN_AT_MOST = 20  # "Open" on a big selection opens this many viewers, not hundreds
+
+
+class WindowActions:
+    def __init__(self, window: MainWindow) -> None:
+        self.window = window
+        self.menu: QMenu | None = None  # the last context menu (tests and screenshots look at it)
+        w = window
+        self.search_image = self._action(
+            w.tr("Search by &Image…"), w.choose_query_image, QKeySequence.StandardKey.Open, "image"
+        )
+        self.paste = self._action(w.tr("&Paste Image as Search"), w.paste_query, QKeySequence.StandardKey.Paste)
+        self.quit = self._action(w.tr("&Quit"), w.close, QKeySequence.StandardKey.Quit)
+        self.copy_image = self._action(
+            w.tr("&Copy Image"), self.copy_selected_image, QKeySequence.StandardKey.Copy, "copy"
+        )
+        self.copy_path = self._action(w.tr("Copy &Path"), self.copy_selected_paths, QKeySequence("Ctrl+Shift+C"))
+        self.select_all = self._action(
+            w.tr("Select &All"), lambda: w.current_view().grid.selectAll(), QKeySequence.StandardKey.SelectAll
+        )
+        self.find = self._action(
+            w.tr("&Find"),
+            w.focus_search,
+            [QKeySequence(QKeySequence.StandardKey.Find), QKeySequence("Ctrl+L")],
+            "search",
+        )
+        zoom_in = [QKeySequence(QKeySequence.StandardKey.ZoomIn), QKeySequence("Ctrl+=")]
+        self.zoom_in = self._action(w.tr("Zoom &In"), lambda: w.zoom_by(1), zoom_in)
+        self.zoom_out = self._action(
+            w.tr("Zoom &Out"), lambda: w.zoom_by(-1), QKeySequence(QKeySequence.StandardKey.ZoomOut)
+        )
+        self.zoom_reset = self._action(
+            w.tr("&Normal Size"), lambda: w.set_thumb_size(THUMB_DEFAULT), QKeySequence("Ctrl+0")
+        )
+        self.sidebar = self._action(
+            w.tr("Show &Sidebar"), lambda: w.sidebar.set_collapsed(w.sidebar.collapsed is False), QKeySequence("Ctrl+B")
+        )
+        self.sidebar.setCheckable(True)
+        self.sidebar.setChecked(True)
+        self.views = {
+            "library": self._action(
+                w.tr("&Library"), lambda: w.show_view("library"), QKeySequence("Ctrl+1"), "library"
+            ),
+            "search": self._action(
+                w.tr("Search &Results"), lambda: w.show_view("search"), QKeySequence("Ctrl+2"), "search"
+            ),
+        }
+        self.folders = self._action(w.tr("&Folders…"), w.show_folders, None, "folder")
+        self.errors = self._action(w.tr("&Unreadable Files…"), w.show_errors)
+        self.pause = self._action(w.tr("&Pause Indexing"), lambda: w.toggle_pause())
+        self.pause.setEnabled(False)
+        self.model_folder = self._action(w.tr("Choose a Local &Model Folder…"), w.choose_model_folder)
+        self.about = self._action(w.tr("&About clipdesk"), w.show_about)
+        self.sort: dict[str, QAction] = {}
+        self._build_menus()
+
+    def _action(self, text: str, slot: Callable[[], Any], shortcut: Shortcut = None, icon_name: str = "") -> QAction:
+        act = QAction(text, self.window)
+        if icon_name:
+            act.setIcon(icon(icon_name))
+        if isinstance(shortcut, list):
+            act.setShortcuts(shortcut)
+        elif shortcut is not None:
+            act.setShortcut(shortcut)
+        act.triggered.connect(lambda _checked=False: slot())
+        self.window.addAction(act)  # shortcuts work while the menu bar is hidden too
+        return act
+
+    def _build_menus(self) -> None:
+        w = self.window
+        bar = w.menuBar()
+        file_menu = bar.addMenu(w.tr("&File"))
+        file_menu.addActions([self.search_image, self.paste])
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit)
+
+        edit = bar.addMenu(w.tr("&Edit"))
+        edit.addActions([self.copy_image, self.copy_path, self.select_all])
+        edit.addSeparator()
+        edit.addAction(self.find)
+
+        view = bar.addMenu(w.tr("&View"))
+        view.addActions(list(self.views.values()))
+        view.addAction(self.sidebar)
+        view.addSeparator()
+        view.addActions([self.zoom_in, self.zoom_out, self.zoom_reset])
+        view.addSeparator()
+        group = QActionGroup(w)
+        combo = w.filter_bar.sort_combo
+        for i in range(combo.count()):
+            key = combo.itemData(i)
+            act = QAction(combo.itemText(i), w, checkable=True)
+            act.setChecked(key == w.filter_bar.sort_mode)
+            act.triggered.connect(lambda _=False, k=key: w.set_sort_mode(k))
+            group.addAction(act)
+            view.addAction(act)
+            self.sort[key] = act
+
+        library = bar.addMenu(w.tr("&Library"))
+        library.addActions([self.folders, self.errors, self.pause])
+        library.addSeparator()
+        library.addAction(self.model_folder)
+        bar.addMenu(w.tr("&Help")).addAction(self.about)
+
+    def attach_to_grid(self, grid: Any) -> None:
+        """Copy and Select All act on the grid only while it has focus: the search field keeps its own."""
+        for act in (self.copy_image, self.copy_path, self.select_all):
+            act.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+            grid.addAction(act)
+
+    # -- the photos' context menu ---------------------------------------------------------------------
+
+    def context_menu(self, pos: QPoint) -> QMenu | None:
+        """The menu for the photo under `pos` (grid viewport coordinates) and the rest of the selection."""
+        w = self.window
+        view = w.current_view()
+        grid = view.grid
+        index = grid.indexAt(pos)
+        if not index.isValid():
+            return None
+        if not grid.selectionModel().isSelected(index):
+            grid.select_row(index.row())
+        hits = view.selected_hits()
+        if not hits:
+            return None
+        menu = QMenu(w)
+        several = len(hits) > 1
+        menu.addAction(icon("image"), w.tr("Preview"), lambda: w.open_preview(index.row()))
+        menu.addAction(
+            icon("open"),
+            w.tr("Open {n} Photos").format(n=min(len(hits), OPEN_AT_MOST)) if several else w.tr("Open"),
+            lambda: [open_file(h.path) for h in hits[:OPEN_AT_MOST]],
+        )
+        menu.addAction(icon("folder"), w.tr("Show in Folder"), lambda: show_in_folder(hits[0].path))
+        menu.addSeparator()
+        menu.addActions([self.copy_path, self.copy_image])
+        menu.addSeparator()
+        menu.addAction(icon("similar"), w.tr("Find Similar"), lambda: w.find_similar(hits))
+        menu.addAction(
+            icon("search"), w.tr("Search with This Image + Text…"), lambda: w.find_similar(hits[:1], keep_text=True)
+        )
+        self.menu = menu
+        return menu
+
+    def popup_context_menu(self, pos: QPoint) -> None:
+        menu = self.context_menu(pos)
+        if menu is not None:
+            menu.popup(self.window.current_view().grid.viewport().mapToGlobal(pos))
+
+    # -- clipboard ------------------------------------------------------------------------------------
+
+    def copy_selected_paths(self) -> None:
+        w = self.window
+        hits = w.current_view().selected_hits()
+        if hits:
+            copy_paths([h.path for h in hits])
+            w.flash(w.tr("Copied the path.") if len(hits) == 1 else w.tr("Copied {n} paths.").format(n=len(hits)))
+
+    def copy_selected_image(self) -> None:
+        w = self.window
+        hits = w.current_view().selected_hits()
+        if not hits:
+            return
+
+        def done(result: Any) -> None:
+            copy_image(result[0])
+            w.flash(w.tr("Copied the image."))
+
+        w.background.submit(
+            load_preview,
+            hits[0].path,
+            on_done=done,
+            owner=w,
+            on_error=lambda exc: w.flash(w.tr("Could not copy the image: {e}").format(e=exc)),
+        )

@@ -1,0 +1,1 @@
+"""The window's frame around the views: sidebar and status bar pieces."""

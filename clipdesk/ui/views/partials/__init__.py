@@ -1,0 +1,1 @@
+"""Pieces the views are made of: models, grids and the time scrubber."""
