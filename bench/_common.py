@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import shutil
 import statistics
 import sys
 import time
@@ -127,6 +128,15 @@ def make_12mp_folder(n: int, folder: Path | None = None) -> Path:
 
 def photo_files(folder: Path, n: int) -> list[Path]:
     return sorted(folder.glob("IMG_*.jpg"))[:n]
+
+
+def link_or_copy(src: Path, dst: Path) -> None:
+    """A hard link where the filesystem allows one (no copy of a 3 MB photo), else a copy."""
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(src, dst)
+    except OSError:  # another filesystem, or a file we may not link to
+        shutil.copy2(src, dst)
 
 
 def corpus_files() -> list[Path]:

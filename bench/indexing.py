@@ -162,11 +162,13 @@ def run_pipeline(
     *,
     schedule: str,
     mode: str,
-    workers: int,
-    threads: int,
+    workers: int | None,
+    threads: int | None,
     precision: str,
     batch: int,
 ) -> dict:
+    """One indexing run in a fresh catalog. None for `workers`/`threads`: the indexer's own
+    choice for the device (the encoder's device comes from CLIPDESK_DEVICE, as in the app)."""
     from clipdesk.engine import Engine
 
     data = Path(tempfile.mkdtemp(prefix=f"clipdesk-bench-{name}-"))
@@ -193,6 +195,7 @@ def run_pipeline(
         "workers": workers,
         "threads": threads,
         "precision": engine.encoder.precision,
+        "device": engine.encoder.device,
         "batch": batch,
         "encoded": report.encoded,
         "errors": report.errors,
@@ -216,7 +219,7 @@ def agreement(ref: np.ndarray, got: np.ndarray, k: int = 10) -> dict:
     for q in queries:
         a = set(np.argsort(-(ref @ q))[:k].tolist())
         b = set(np.argsort(-(got @ q))[:k].tolist())
-        overlap.append(len(a & b) / k)
+        overlap.append(len(a & b) / len(a))  # fewer than k files: all of them
     return {"mean_cos": float(cos.mean()), "min_cos": float(cos.min()), f"top{k}_overlap": float(np.mean(overlap))}
 
 
@@ -244,7 +247,7 @@ def main() -> None:
     twelve = work / "12mp"
     twelve.mkdir()
     for f in c.photo_files(photos_dir, args.photos):
-        os.link(f, twelve / f.name) if os.stat(f).st_dev == os.stat(work).st_dev else shutil.copy2(f, twelve / f.name)
+        c.link_or_copy(f, twelve / f.name)
     folders = [twelve] if args.no_corpus else [twelve, c.CORPUS]
     files = sorted(twelve.glob("*.jpg")) + ([] if args.no_corpus else c.corpus_files())
     print(
