@@ -90,6 +90,26 @@ class _Prepared:
     taken_at: float | None = None
     error: str | None = None
 
+    def encoded(self, vector: np.ndarray) -> EncodedImage:
+        assert self.info is not None and self.key is not None  # decoded: the file was there and read
+        taken_at = self.taken_at if self.taken_at is not None else self.info.mtime_ns / 1e9
+        return EncodedImage(
+            self.path,
+            self.root_id,
+            self.info.size,
+            self.info.mtime_ns,
+            self.key,
+            self.width,
+            self.height,
+            taken_at,
+            self.format,
+            vector,
+        )
+
+    def failed(self) -> FailedImage:
+        size, mtime_ns = (self.info.size, self.info.mtime_ns) if self.info else (0, 0)
+        return FailedImage(self.path, self.root_id, size, mtime_ns, self.key, self.error or "unreadable")
+
 
 class Cancelled(Exception):
     pass
@@ -379,37 +399,15 @@ class Indexer:
                 vanished = [p.image_id for p in batch if p.info is None and p.error is None]
                 vectors = (
                     self.encoder.encode_pixels(
-                        np.stack([p.pixels for p in ready]), threads=threads, split=schedule == "phased"
+                        np.stack([p.pixels for p in ready if p.pixels is not None]),
+                        threads=threads,
+                        split=schedule == "phased",
                     )
                     if ready
-                    else None
+                    else np.empty((0, 0), np.float32)
                 )
-                encoded = [
-                    EncodedImage(
-                        p.path,
-                        p.root_id,
-                        p.info.size,
-                        p.info.mtime_ns,
-                        p.key,
-                        p.width,
-                        p.height,
-                        p.taken_at if p.taken_at is not None else p.info.mtime_ns / 1e9,
-                        p.format,
-                        vectors[i],
-                    )
-                    for i, p in enumerate(ready)
-                ]
-                errs = [
-                    FailedImage(
-                        p.path,
-                        p.root_id,
-                        p.info.size if p.info else 0,
-                        p.info.mtime_ns if p.info else 0,
-                        p.key,
-                        p.error,
-                    )
-                    for p in failed
-                ]
+                encoded = [p.encoded(vector) for p, vector in zip(ready, vectors, strict=True)]
+                errs = [p.failed() for p in failed]
                 kill_point("encode")
                 with self.store.mutation:
                     ids = self.catalog.commit_batch(encoded, errs, self.encoder.model_id)
@@ -495,6 +493,8 @@ class Indexer:
     def _collect(self, out: _Prepared, future: Future[PreparedFile] | None) -> _Prepared:
         if future is None:
             return out
+        info = out.info
+        assert info is not None  # a decode is submitted only for a file that was there
         try:
             done = future.result()
         except CancelledError:
@@ -502,13 +502,13 @@ class Indexer:
         except DecodeError as exc:  # timed out (process killed) or the decoder crashed
             if out.key is None:
                 try:
-                    out.key = content_key(out.path, out.info.size)
+                    out.key = content_key(out.path, info.size)
                 except OSError:
                     pass
             out.error = str(exc)
             return out
         now = stat_file(out.path)
-        if now is not None and (now.size, now.mtime_ns) != (out.info.size, out.info.mtime_ns):
+        if now is not None and (now.size, now.mtime_ns) != (info.size, info.mtime_ns):
             # Written to while it was read (a copy in progress): what was read may be half a
             # file, recorded with the size before. Leave it pending; the change that is still
             # under way brings it back (the watcher's next event, or the next scan).

@@ -101,7 +101,7 @@ class Searcher:
             query = query - (NEGATIVE_WEIGHT / len(negatives)) * self.encoder.encode_text(neg)
         return query.astype(np.float32)
 
-    def image_vector(self, image: str | Path | Image.Image | int) -> np.ndarray:
+    def image_vector(self, image: str | Path | Image.Image | int | tuple) -> np.ndarray:
         """An indexed, unchanged photo reuses its stored embedding: no decode, no model."""
         if isinstance(image, (list, tuple)):
             # Several example photos ("photos like these"): the normalised mean of their vectors.
