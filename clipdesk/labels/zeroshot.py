@@ -60,8 +60,16 @@ def label_vectors(encoder: TextEncoder, vocabulary: Vocabulary, batch_size: int 
         prompts = vocabulary.prompt_texts(label)
         texts += prompts
         owners += [index] * len(prompts)
-    parts = [encoder.encode_texts(texts[start : start + batch_size]) for start in range(0, len(texts), batch_size)]
-    vectors = ensemble(np.concatenate(parts), np.asarray(owners), len(vocabulary))
+    # Batches of similar length: a batch is padded to its longest prompt, so mixing short and long
+    # ones would spend most of the text tower's time on padding.
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    parts = [
+        encoder.encode_texts([texts[i] for i in order[start : start + batch_size]])
+        for start in range(0, len(order), batch_size)
+    ]
+    prompt_vectors = np.empty_like(encoded := np.concatenate(parts))
+    prompt_vectors[order] = encoded
+    vectors = ensemble(prompt_vectors, np.asarray(owners), len(vocabulary))
     return LabelVectors(vocabulary.ids, vectors, float(encoder.logit_scale), vocabulary.version)
 
 
