@@ -253,14 +253,19 @@ def test_symlinks_never_escape_the_root_or_loop(engine_factory, make_library, tm
     assert paths == {str(p) for p in photos.glob("sub*/img_*.jpg")}
 
 
-def test_changing_the_model_reencodes_everything(engine_factory, make_library, tmp_path):
-    from clipdesk.encoder.random_model import build_random_clip
-
-    photos = make_library(5)
+def _index_and_close(engine_factory, photos: Path) -> None:
+    """The catalog a restart finds: `photos` indexed by an engine that is then closed."""
     first = engine_factory()
     first.add_root(photos)
     first.index()
     first.close()
+
+
+def test_changing_the_model_reencodes_everything(engine_factory, make_library, tmp_path):
+    from clipdesk.encoder.random_model import build_random_clip
+
+    photos = make_library(5)
+    _index_and_close(engine_factory, photos)
     other = build_random_clip(tmp_path / "other-model", size="tiny", seed=1)
     second = engine_factory(model=other)
     report = second.index()
@@ -275,10 +280,7 @@ def test_a_model_that_fails_to_load_changes_nothing(engine_factory, make_library
     from clipdesk.encoder import ModelUnavailableError
 
     photos = make_library(3)
-    first = engine_factory()
-    first.add_root(photos)
-    first.index()
-    first.close()
+    _index_and_close(engine_factory, photos)
     typo = engine_factory(model=tmp_path / "typo-model")
     with pytest.raises(ModelUnavailableError):
         typo.index()

@@ -8,6 +8,7 @@ After each change settles the catalog must equal what is on disk, file by file."
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -251,6 +252,22 @@ print(json.dumps({"modes": modes, "missed": sorted(expected - seen), "rescans": 
 """
 
 
+def run_with_inotify_limit(script: str, root: Path, watches: int = 8):
+    """`script` (given `root` as argv[1]) in a user namespace whose inotify watch limit is
+    lowered to `watches`; what it printed last, read as JSON."""
+    cmd = f'echo {watches} > /proc/sys/user/max_inotify_watches && exec {sys.executable} -c "$SCRIPT" {root}'
+    r = subprocess.run(
+        ["unshare", "-U", "-r", "sh", "-c", cmd],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=clean_env(SCRIPT=script, PYTHONPATH=str(REPO)),
+        cwd="/",
+    )
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
 def test_inotify_watch_limit_reached_while_watching(tmp_path):
     """The real limit, lowered for this test alone (a user namespace has its own). When it runs
     out as new folders appear: a warning, polling takes over, and a rescan covers whatever the
@@ -263,19 +280,7 @@ def test_inotify_watch_limit_reached_while_watching(tmp_path):
     root = tmp_path / "root"
     for i in range(3):
         (root / f"d{i}").mkdir(parents=True)
-    cmd = f'echo 8 > /proc/sys/user/max_inotify_watches && exec {sys.executable} -c "$SCRIPT" {root}'
-    r = subprocess.run(
-        ["unshare", "-U", "-r", "sh", "-c", cmd],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=clean_env(SCRIPT=WATCH_LIMIT_SCRIPT, PYTHONPATH=str(REPO)),
-        cwd="/",
-    )
-    assert r.returncode == 0, r.stderr
-    import json
-
-    out = json.loads(r.stdout.strip().splitlines()[-1])
+    out = run_with_inotify_limit(WATCH_LIMIT_SCRIPT, root)
     assert out["modes"][0] == {str(root): "watching"}
     assert out["modes"][-1] == {str(root): "polling"}, out
     assert any("limit" in w for w in out["warnings"]), out
@@ -296,19 +301,7 @@ def test_inotify_watch_limit_reached_at_start(tmp_path):
         "w = []; fw = FolderWatcher(print, print, on_warning=w.append); "
         "m = fw.watch([Root(1, sys.argv[1], True, (), True)]); fw.stop(); print(json.dumps([m, w]))"
     )
-    cmd = f'echo 8 > /proc/sys/user/max_inotify_watches && exec {sys.executable} -c "$SCRIPT" {root}'
-    r = subprocess.run(
-        ["unshare", "-U", "-r", "sh", "-c", cmd],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=clean_env(SCRIPT=script, PYTHONPATH=str(REPO)),
-        cwd="/",
-    )
-    assert r.returncode == 0, r.stderr
-    import json
-
-    modes, warnings = json.loads(r.stdout.strip().splitlines()[-1])
+    modes, warnings = run_with_inotify_limit(script, root)
     assert modes == {str(root): "polling"}
     assert any("limit" in w for w in warnings)
 
