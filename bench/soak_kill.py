@@ -29,7 +29,6 @@ import signal
 import sys
 import tempfile
 import time
-import traceback
 from collections import Counter
 from pathlib import Path
 
@@ -54,42 +53,10 @@ def make_photo(path: Path, seed: int) -> None:
 
 
 def run_child(argv: list[str], env: dict[str, str], log: Path, kill_after: float | None, timeout: float = 300) -> dict:
-    started = time.monotonic()
-    pid = os.fork()
-    if pid == 0:
-        code = 1
-        try:
-            os.environ.clear()
-            os.environ.update(env)
-            fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-            os.dup2(fd, 1)
-            os.dup2(fd, 2)
-            from clipdesk.cli.main import main
+    """`clipdesk argv` in a forked child, as the crash tests' fork server runs it."""
+    from reliability.killserver import run_forked
 
-            code = main(argv)
-        except BaseException:
-            traceback.print_exc()
-        finally:
-            sys.stdout.flush()
-            sys.stderr.flush()
-            os._exit(code)
-    status = None
-    while status is None:
-        done, st = os.waitpid(pid, os.WNOHANG)
-        if done:
-            status = st
-            break
-        elapsed = time.monotonic() - started
-        if (kill_after is not None and elapsed >= kill_after) or elapsed >= timeout:
-            os.kill(pid, signal.SIGKILL)
-            status = os.waitpid(pid, 0)[1]
-            break
-        time.sleep(0.003)
-    return {
-        "rc": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
-        "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
-        "seconds": time.monotonic() - started,
-    }
+    return run_forked({"argv": argv, "env": env, "log": str(log), "kill_after": kill_after, "timeout": timeout})
 
 
 def main() -> int:

@@ -56,34 +56,38 @@ def serve() -> None:
 
     print(json.dumps({"ready": True}), flush=True)
     for line in sys.stdin:
-        if not line.strip():
-            continue
-        req = json.loads(line)
-        started = time.monotonic()
-        pid = os.fork()
-        if pid == 0:
-            _child(req)
-        kill_after = req.get("kill_after")
-        deadline = started + float(req.get("timeout") or 300)
-        status = None
-        while status is None:
-            done, st = os.waitpid(pid, os.WNOHANG)
-            if done:
-                status = st
-                break
-            now = time.monotonic()
-            if (kill_after is not None and now - started >= kill_after) or now >= deadline:
-                os.kill(pid, signal.SIGKILL)
-                _, status = os.waitpid(pid, 0)
-                break
-            time.sleep(0.005)
-        out = {
-            "pid": pid,
-            "rc": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
-            "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
-            "seconds": round(time.monotonic() - started, 3),
-        }
-        print(json.dumps(out), flush=True)
+        if line.strip():
+            print(json.dumps(run_forked(json.loads(line))), flush=True)
+
+
+def run_forked(req: dict) -> dict:
+    """One request (the protocol's "In" object) run in a forked child, SIGKILLed after
+    `kill_after` seconds or at `timeout`; the protocol's "Out" object. bench/soak_kill.py
+    calls it directly."""
+    started = time.monotonic()
+    pid = os.fork()
+    if pid == 0:
+        _child(req)
+    kill_after = req.get("kill_after")
+    deadline = started + float(req.get("timeout") or 300)
+    status = None
+    while status is None:
+        done, st = os.waitpid(pid, os.WNOHANG)
+        if done:
+            status = st
+            break
+        now = time.monotonic()
+        if (kill_after is not None and now - started >= kill_after) or now >= deadline:
+            os.kill(pid, signal.SIGKILL)
+            _, status = os.waitpid(pid, 0)
+            break
+        time.sleep(0.005)
+    return {
+        "pid": pid,
+        "rc": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
+        "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
+        "seconds": round(time.monotonic() - started, 3),
+    }
 
 
 if __name__ == "__main__":
