@@ -78,7 +78,7 @@ def main() -> int:
     from transformers import CLIPModel  # noqa: F401
 
     import clipdesk.cli.main
-    import clipdesk.engine  # noqa: F401
+    import clipdesk.engine.core  # noqa: F401
 
     rng = random.Random(args.seed)
     work = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="clipdesk-soak-"))

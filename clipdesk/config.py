@@ -1,11 +1,22 @@
-"""Where clipdesk keeps its data and which model it uses.
+"""Where clipdesk keeps its data, which model it uses, and the settings read from the environment.
 
-Resolution order for both: explicit argument, then environment variable, then default.
+Every `CLIPDESK_*` variable is parsed here, once per `settings()` call, into a typed `Settings`;
+a bad value is refused with a message naming the variable and what it should be. Callers read
+`settings()` when they are constructed (an Engine, an Indexer, an encoder), never at import, so a
+test that sets a variable, or a process started with its own environment, is always respected.
+
+Not here, on purpose: the Hugging Face variables (HF_HOME, HF_HUB_CACHE, HF_HUB_OFFLINE,
+HF_ENDPOINT) belong to the hub library and are read where it is called
+(clipdesk.encoder.model_files), and CLIPDESK_TEST_KILL_AT is a crash-test hook (clipdesk.killpoint).
+
+Resolution order for the data folder and the model: explicit argument, then environment, then default.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from platformdirs import user_cache_path, user_data_path
@@ -15,15 +26,109 @@ DEFAULT_MODEL = "sentence-transformers/clip-ViT-B-32"
 ENV_DATA_DIR = "CLIPDESK_DATA_DIR"
 ENV_MODEL = "CLIPDESK_MODEL"
 
+PRECISIONS = ("auto", "fp32", "bf16", "fp16")
+TEXT_PRECISIONS = ("auto", "int8", "model")
+SCHEDULES = ("phased", "overlap")
+DECODE_MODES = ("process", "thread")
+IMAGE_MODEL_TTL_S = 300.0  # like Immich's default model TTL
+
+
+class SettingsError(ValueError):
+    """An environment variable holds a value clipdesk cannot use; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The `CLIPDESK_*` environment, parsed. None means "not set: decide automatically"."""
+
+    data_dir: Path | None = None  # CLIPDESK_DATA_DIR
+    model: str | None = None  # CLIPDESK_MODEL (normalised: a local folder becomes absolute)
+    device: str | None = None  # CLIPDESK_DEVICE: cpu, cuda, cuda:1, mps; "auto" or unset: pick
+    precision: str = "auto"  # CLIPDESK_PRECISION: the image tower's
+    text_precision: str = "auto"  # CLIPDESK_TEXT_PRECISION
+    threads: int | None = None  # CLIPDESK_THREADS: torch threads outside indexing
+    encode_threads: int | None = None  # CLIPDESK_ENCODE_THREADS: torch threads while indexing
+    decode_workers: int | None = None  # CLIPDESK_DECODE_WORKERS
+    decode_mode: str | None = None  # CLIPDESK_DECODE: process | thread
+    decode_timeout_s: float | None = None  # CLIPDESK_DECODE_TIMEOUT
+    schedule: str | None = None  # CLIPDESK_SCHEDULE: phased | overlap
+    image_model_ttl_s: float = IMAGE_MODEL_TTL_S  # CLIPDESK_IMAGE_MODEL_TTL; 0 keeps the image tower
+
+
+def settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Parse the environment now; raises SettingsError for a value that cannot be used."""
+    env = _Env(os.environ if environ is None else environ)
+    data = env.text("CLIPDESK_DATA_DIR")
+    model = env.text("CLIPDESK_MODEL")
+    device = env.text("CLIPDESK_DEVICE")
+    return Settings(
+        data_dir=Path(data) if data else None,
+        model=normalize_model_id(model) if model else None,
+        device=None if device in (None, "auto") else device,
+        precision=env.choice("CLIPDESK_PRECISION", PRECISIONS, "the image tower's precision") or "auto",
+        text_precision=env.choice("CLIPDESK_TEXT_PRECISION", TEXT_PRECISIONS, "the text tower's precision") or "auto",
+        threads=env.count("CLIPDESK_THREADS"),
+        encode_threads=env.count("CLIPDESK_ENCODE_THREADS"),
+        decode_workers=env.count("CLIPDESK_DECODE_WORKERS"),
+        decode_mode=env.choice("CLIPDESK_DECODE", DECODE_MODES, "where photos are decoded"),
+        decode_timeout_s=env.seconds("CLIPDESK_DECODE_TIMEOUT", allow_zero=False),
+        schedule=env.choice("CLIPDESK_SCHEDULE", SCHEDULES, "the indexing schedule"),
+        image_model_ttl_s=_or(env.seconds("CLIPDESK_IMAGE_MODEL_TTL", allow_zero=True), IMAGE_MODEL_TTL_S),
+    )
+
+
+def _or(value: float | None, default: float) -> float:
+    return default if value is None else value
+
+
+class _Env:
+    """Readers for one kind of value each; an empty variable counts as unset."""
+
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        self._environ = environ
+
+    def text(self, name: str) -> str | None:
+        value = self._environ.get(name, "").strip()
+        return value or None
+
+    def choice(self, name: str, choices: tuple[str, ...], what: str) -> str | None:
+        value = self.text(name)
+        if value is None:
+            return None
+        if value.lower() not in choices:
+            raise SettingsError(f"{name} ({what}) must be one of {', '.join(choices)}, got {value!r}")
+        return value.lower()
+
+    def count(self, name: str) -> int | None:
+        """A whole number; 0 means "automatic", like leaving it unset."""
+        value = self.text(name)
+        if value is None:
+            return None
+        try:
+            number = int(value)
+        except ValueError:
+            raise SettingsError(f"{name} must be a whole number (0: automatic), got {value!r}") from None
+        if number < 0:
+            raise SettingsError(f"{name} must be a whole number (0: automatic), got {value!r}")
+        return number or None
+
+    def seconds(self, name: str, *, allow_zero: bool) -> float | None:
+        value = self.text(name)
+        if value is None:
+            return None
+        try:
+            number = float(value)
+        except ValueError:
+            raise SettingsError(f"{name} must be a number of seconds, got {value!r}") from None
+        if not number >= 0 or (number == 0 and not allow_zero) or number == float("inf"):
+            least = "0 or more" if allow_zero else "more than 0"
+            raise SettingsError(f"{name} must be a number of seconds, {least}, got {value!r}")
+        return number
+
 
 def data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
     """Folder holding the catalog, the vector index and the thumbnail cache."""
-    if explicit:
-        path = Path(explicit)
-    elif os.environ.get(ENV_DATA_DIR):
-        path = Path(os.environ[ENV_DATA_DIR])
-    else:
-        path = user_data_path(APP_NAME, appauthor=False)
+    path = Path(explicit) if explicit else settings().data_dir or user_data_path(APP_NAME, appauthor=False)
     path = path.expanduser().resolve()
     path.mkdir(parents=True, exist_ok=True)
     return path
@@ -48,5 +153,4 @@ def normalize_model_id(model: str) -> str:
 
 
 def model_from_env() -> str | None:
-    value = os.environ.get(ENV_MODEL)
-    return normalize_model_id(value) if value else None
+    return settings().model

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 from PIL import Image
 
+from .. import config
 from ..imaging.decode import ModelInput, pixels_for
 from . import model_files
 
@@ -154,13 +155,13 @@ class ClipEncoder:
         text_precision: str | None = None,
     ) -> None:
         self.model_id = model_id
-        self.requested_device = device or os.environ.get("CLIPDESK_DEVICE")
-        self.requested_precision = precision or os.environ.get("CLIPDESK_PRECISION") or "auto"
-        self.requested_text_precision = text_precision or os.environ.get("CLIPDESK_TEXT_PRECISION") or "auto"
+        env = config.settings()  # CLIPDESK_* variables, parsed and checked in one place
+        self.requested_device = device or env.device
+        self.requested_precision = precision or env.precision
+        self.requested_text_precision = text_precision or env.text_precision
         if self.requested_precision.lower() not in PRECISIONS:
             raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, not {self.requested_precision!r}")
-        env_threads = os.environ.get("CLIPDESK_THREADS")
-        self.threads = threads or (int(env_threads) if env_threads else None)
+        self.threads = threads or env.threads
         self.device: str | None = None
         self.precision: str | None = None  # resolved at load: fp32, bf16 or fp16
         self.text_precision: str | None = None  # resolved at load: int8 or the model's precision

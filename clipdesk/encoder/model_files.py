@@ -34,13 +34,28 @@ def hub_cache_dir() -> str | None:
 
 
 def cached_path(model_id: str) -> str | None:
-    """The local snapshot of a hub model, if it was downloaded before."""
+    """The local snapshot of a hub model, if it was downloaded before: what decides whether
+    a model is cached (see needs_download)."""
     from huggingface_hub import snapshot_download
 
     try:
         return snapshot_download(model_id, local_files_only=True, cache_dir=hub_cache_dir())
     except Exception:
         return None
+
+
+def needs_download(model_id: str) -> bool:
+    """Is this model missing from the local cache? The one answer, for both the loader
+    (`resolve`) and the app, which says "downloading" instead of "loading" when True."""
+    if is_local(model_id):
+        return False
+    from huggingface_hub.utils import validate_repo_id
+
+    try:
+        validate_repo_id(model_id)
+    except Exception:  # not a hub id at all: no download would help, the load says why
+        return False
+    return cached_path(model_id) is None
 
 
 def _endpoint_reachable(timeout: float = 5.0) -> bool:
@@ -58,7 +73,7 @@ def resolve(model_id: str, tqdm_class=None) -> str:
     """A local folder holding the model. `tqdm_class` receives download progress."""
     if is_local(model_id):
         return str(Path(model_id).expanduser())
-    cached = cached_path(model_id)
+    cached = cached_path(model_id)  # the same test as needs_download, keeping the path it finds
     if cached:
         return cached
     if os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on"):

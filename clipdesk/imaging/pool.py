@@ -254,8 +254,9 @@ class DecodePool:
         nice: int = WORKER_NICE,
     ) -> None:
         self.workers = max(1, int(workers))
-        env_timeout = os.environ.get("CLIPDESK_DECODE_TIMEOUT")
-        self.timeout_s = float(timeout_s or (env_timeout and float(env_timeout)) or DEFAULT_TIMEOUT_S)
+        from ..config import settings  # here, not at import: decoder processes import only Pillow and numpy
+
+        self.timeout_s = float(timeout_s or settings().decode_timeout_s or DEFAULT_TIMEOUT_S)
         self.memory_limit_mb = DEFAULT_MEMORY_LIMIT_MB if memory_limit_mb is None else memory_limit_mb
         self.max_tasks = max_tasks
         self.nice = nice

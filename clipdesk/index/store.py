@@ -35,6 +35,8 @@ class IndexStore:
         self.model_id: str | None = None
         self.last_open: str = "not opened"  # "loaded", "caught up", "rebuilt": for status and tests
         self._save_lock = threading.Lock()
+        # Opening builds or loads a whole index: one at a time, and never twice for the same model.
+        self._open_lock = threading.Lock()
         # Held around "commit to SQLite, then apply to the index", and while a save reads
         # its watermark: every change at or below a saved watermark is in the saved file.
         self.mutation = threading.RLock()
@@ -43,8 +45,21 @@ class IndexStore:
 
     # -- open ----------------------------------------------------------------------------------
 
+    def ensure_open(self, model_id: str, dim: int) -> VectorIndex:
+        """The index for this model, opened once: callers that arrive while it is being
+        loaded or built wait for that one, then get it."""
+        with self._open_lock:
+            index = self.index
+            if index is not None and self.model_id == model_id and index.dim == dim:
+                return index
+            return self._open(model_id, dim)
+
     def open(self, model_id: str, dim: int) -> VectorIndex:
-        self.model_id = model_id
+        """Load (or rebuild) the index for this model now, even if one is open."""
+        with self._open_lock:
+            return self._open(model_id, dim)
+
+    def _open(self, model_id: str, dim: int) -> VectorIndex:
         index = None
         try:
             index = self._load_current(model_id, dim)
@@ -58,12 +73,14 @@ class IndexStore:
                 index = None
             elif index.deleted_fraction > COMPACT_DELETED_FRACTION:
                 index = None  # compaction: rebuilding drops the dead slots
+        rebuilt = index is None
         if index is None:
             index = self._rebuild(model_id, dim)
             self.last_open = "rebuilt"
-            self.index = index
+        # Published together, and only once complete: a reader never sees a half-open index.
+        self.index, self.model_id = index, model_id
+        if rebuilt:
             self.save()
-        self.index = index
         return index
 
     def _load_current(self, model_id: str, dim: int) -> VectorIndex | None:

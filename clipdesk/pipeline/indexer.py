@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .. import config
 from ..catalog import Catalog, EncodedImage, FailedImage, NewPath, Root, ScanEntry
 from ..encoder import ClipEncoder
 from ..imaging import DecodeError, ThumbnailCache, content_key
@@ -174,18 +175,19 @@ class Indexer:
         self.encoder = encoder
         self.thumbnails = thumbnails
         self.batch_size = batch_size
-        self.decode_workers = decode_workers or int(os.environ.get("CLIPDESK_DECODE_WORKERS") or 0) or None
+        env = config.settings()  # CLIPDESK_* variables, parsed and checked in one place
+        self.decode_workers = decode_workers or env.decode_workers
         # "process": a hung decoder is killed after decode_timeout_s (see clipdesk.imaging.pool);
         # "thread": in-process, for debugging or where processes cannot be started.
         # A frozen (PyInstaller) app has no `python -c` to start decoder processes with.
         default_mode = "thread" if getattr(sys, "frozen", False) else "process"
-        self.decode_mode = (decode_mode or os.environ.get("CLIPDESK_DECODE") or default_mode).lower()
+        self.decode_mode = (decode_mode or env.decode_mode or default_mode).lower()
         if self.decode_mode not in DECODE_MODES:
             raise ValueError(f"decode_mode must be one of {DECODE_MODES}, not {self.decode_mode!r}")
         self.decode_timeout_s = decode_timeout_s
         # None: chosen per run from the schedule (see default_schedule).
-        self.encode_threads = encode_threads or int(os.environ.get("CLIPDESK_ENCODE_THREADS") or 0) or None
-        self.schedule = (schedule or os.environ.get("CLIPDESK_SCHEDULE") or "").lower() or None
+        self.encode_threads = encode_threads or env.encode_threads
+        self.schedule = (schedule or env.schedule or "").lower() or None
         if self.schedule is not None and self.schedule not in SCHEDULES:
             raise ValueError(f"schedule must be one of {SCHEDULES}, not {self.schedule!r}")
         self.thumb_size = thumb_size
@@ -438,13 +440,16 @@ class Indexer:
     def store_ready(self) -> None:
         """Load the model and open its index. Only a model that loads becomes the catalog's
         model: a mistyped model path must not make every embedding stale."""
-        if self.store.index is None or self.store.model_id != self.encoder.model_id:
+        index = self.store.index
+        if index is None or self.store.model_id != self.encoder.model_id:
             dim = self.encoder.dim  # loads the model, or raises ModelUnavailableError
             if self.catalog.mark_model(self.encoder.model_id):
                 log.info("model changed to %s: every photo will be re-encoded", self.encoder.model_id)
             if self.catalog.get_meta("model_dim") != str(dim):
                 self.catalog.set_meta("model_dim", str(dim))
-            self.store.open(self.encoder.model_id, dim)
+            # Several threads can get here at once (the worker, a search, the app's model load):
+            # the store opens the index once and hands the others the same one.
+            self.store.ensure_open(self.encoder.model_id, dim)
 
     def _decode_pool(self, schedule: str) -> DecodePool | ThreadPoolExecutor:
         workers = self.decode_workers

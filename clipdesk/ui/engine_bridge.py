@@ -1,25 +1,27 @@
 """The Qt face of the engine.
 
-Construction, model loading, searches and folder changes all run on background threads;
-the engine's listener callbacks (worker thread) become queued Qt signals. Each search gets
-a ticket; only the newest queued search runs, and the window drops answers it no longer wants.
+Construction, model loading, searches and folder changes all run on background workers (the
+one worker primitive, clipdesk.engine.worker); the engine's listener callbacks (worker thread)
+become queued Qt signals. Each search gets a ticket; only the newest queued search runs, and the
+window drops answers it no longer wants.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import sys
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
+from ..engine.worker import Cancelled, CancelToken, JobFailure, Worker
 from .background import Background
 
-if TYPE_CHECKING:  # the engine module is imported on a background thread, never at first paint
+if TYPE_CHECKING:  # the engine itself is imported on a background thread, never at first paint
     from ..engine import Engine, EngineStatus
     from ..search import SearchRequest
 
@@ -28,48 +30,28 @@ log = logging.getLogger(__name__)
 EngineFactory = Callable[[], "Engine"]
 
 
-def model_needs_download(model_id: str) -> bool:
-    """True for a hub id that is not in the local Hugging Face cache yet (first run)."""
-    if os.path.isabs(model_id) or model_id.startswith((".", "~")):
-        return False
-    try:
-        from huggingface_hub import try_to_load_from_cache
-    except ImportError:
-        return False
-    for filename in ("modules.json", "config.json"):
-        try:
-            if isinstance(try_to_load_from_cache(model_id, filename), str):
-                return False
-        except Exception:  # malformed id and the like: let the load report it
-            return False
-    return True
+@dataclass(frozen=True)
+class OpenEngine:
+    """Open the catalog (first start, or after a model change) and start indexing."""
 
 
-class _IndexLock:
-    """The CLI's per-catalog lock: the app and `clipdesk index` never index the same catalog at once."""
+@dataclass(frozen=True)
+class SwitchModel:
+    """Remember a local model folder, close the engine using the old one, open a new one."""
 
-    def __init__(self, folder: os.PathLike[str]) -> None:
-        self._handle = None
-        self._path = os.path.join(os.fspath(folder), "indexer.lock")
+    folder: str
+    old: Engine | None
 
-    def acquire(self) -> bool:
-        if sys.platform == "win32":
-            return True
-        import fcntl
 
-        handle = open(self._path, "w")
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            handle.close()
-            return False
-        self._handle = handle
-        return True
+@dataclass(frozen=True)
+class LoadModel:
+    engine: Engine
 
-    def release(self) -> None:
-        if self._handle is not None:
-            self._handle.close()
-            self._handle = None
+
+@dataclass(frozen=True)
+class SearchJob:
+    ticket: int
+    request: SearchRequest
 
 
 class EngineBridge(QObject):
@@ -102,24 +84,23 @@ class EngineBridge(QObject):
         self._engine: Engine | None = None
         self._ready = threading.Event()
         self._alive = True
-        self._lock = threading.Lock()
-        self._opening: threading.Thread | None = None
-        self._index_lock: _IndexLock | None = None
         self.model_state: tuple[str, str] = ("loading", "")
         self.needs_download = False
         self.indexing_allowed = True
+        # Opening and reopening the engine, in order.
+        self._lifecycle: Worker[OpenEngine | SwitchModel] = Worker("clipdesk-open", self._run_lifecycle)
         # Engine operations run in order on one thread; status refreshes are coalesced.
         self.tasks = Background(1, "clipdesk-engine", self)
         self.tasks.failed.connect(lambda text: self.message.emit("error", text))
         self._status_queued = False
         # Searches: one thread, newest request wins.
         self._ticket = 0
-        self._search_cond = threading.Condition()
-        self._search_next: tuple[int, SearchRequest] | None = None
-        self._search_thread = threading.Thread(target=self._search_loop, name="clipdesk-search", daemon=True)
-        self._search_thread.start()
-        self._model_thread: threading.Thread | None = None
-        self._model_engine: Engine | None = None
+        self._searches: Worker[SearchJob] = Worker(
+            "clipdesk-search", self._run_search, on_done=self._search_done, on_failed=self._search_failed
+        )
+        # Model loads: a worker per engine, so a download for an engine being replaced never
+        # holds up the next engine's load.
+        self._models: Worker[LoadModel] | None = None
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -137,10 +118,17 @@ class EngineBridge(QObject):
 
     def open(self) -> None:
         """Open the catalog in the background; `engineReady` or `engineFailed` follows."""
-        if self._opening is not None and self._opening.is_alive():
-            return
-        self._opening = threading.Thread(target=self._open, name="clipdesk-open", daemon=True)
-        self._opening.start()
+        if not self._lifecycle.busy:
+            self._lifecycle.submit(OpenEngine())
+
+    def _run_lifecycle(self, job: OpenEngine | SwitchModel, _token: CancelToken) -> None:
+        if isinstance(job, SwitchModel) and job.old is not None:
+            try:
+                job.old.set_model(job.folder)
+            finally:
+                self._stop_engine(job.old, timeout=2.5)
+        if self._alive:
+            self._open()
 
     def _open(self) -> None:
         try:
@@ -158,7 +146,8 @@ class EngineBridge(QObject):
         if not self._alive:
             engine.close()
             return
-        from ..engine import Listener
+        from ..encoder.model_files import needs_download
+        from ..engine import IndexingBusy, Listener
 
         engine.add_listener(
             Listener(
@@ -168,13 +157,15 @@ class EngineBridge(QObject):
                 model_state=self._on_model_state,
             )
         )
-        self.needs_download = model_needs_download(engine.model_id)
+        self.needs_download = needs_download(engine.model_id)
         engine.encoder.download_progress = self.download_tqdm_class()
         self._engine = engine
-        self._index_lock = _IndexLock(engine.data_dir)
-        self.indexing_allowed = self._index_lock.acquire()
-        if self.indexing_allowed:
+        self._models = Worker("clipdesk-model", _load_model, on_failed=self._model_failed)
+        try:
             engine.start(watch=self._watch)
+            self.indexing_allowed = True
+        except IndexingBusy:  # `clipdesk index` in a terminal: search only, until a restart
+            self.indexing_allowed = False
         self._ready.set()
         self.engineReady.emit()
         if not self.indexing_allowed:
@@ -183,26 +174,18 @@ class EngineBridge(QObject):
 
     def load_model(self) -> None:
         """Load (or download) the model in the background; progress arrives as `modelState`."""
-        engine = self._engine
-        if engine is None:
-            return
-        if self._model_thread is not None and self._model_thread.is_alive() and self._model_engine is engine:
-            return  # already loading for this engine
-        self._model_engine = engine
+        engine, models = self._engine, self._models
+        if engine is None or models is None or models.busy:
+            return  # no engine yet, or already loading for this one
+        models.submit(LoadModel(engine))
 
-        def run() -> None:
-            from ..encoder import ModelUnavailableError
+    def _model_failed(self, failure: JobFailure) -> None:
+        from ..encoder import ModelUnavailableError
 
-            try:
-                engine.load_model()
-            except ModelUnavailableError:
-                pass  # the engine has already reported it as a model state
-            except Exception as exc:
-                log.exception("loading the model failed")
-                self._on_model_state("unavailable", f"{type(exc).__name__}: {exc}")
-
-        self._model_thread = threading.Thread(target=run, name="clipdesk-model", daemon=True)
-        self._model_thread.start()
+        if failure.cancelled or isinstance(failure.error, ModelUnavailableError):
+            return  # closing, or the engine has already reported it as a model state
+        log.error("loading the model failed", exc_info=failure.error)
+        self._on_model_state("unavailable", failure.message)
 
     def set_model_folder(self, folder: str) -> None:
         """Persist a local model folder and reopen the engine with it."""
@@ -212,30 +195,19 @@ class EngineBridge(QObject):
         self.needs_download = False
         self.model_state = ("loading", folder)
         self.modelState.emit("loading", folder)
-
-        def persist_and_reopen() -> None:
-            if engine is not None:
-                try:
-                    engine.set_model(folder)
-                finally:
-                    self._stop_engine(engine, timeout=2.5)
-            if self._alive:
-                self._open()
-
-        # Its own thread: engine calls queued on the tasks thread wait for the new engine, and
+        # Not on the tasks thread: engine calls queued there wait for the new engine, and
         # must not hold up the reopening they wait for.
-        self._opening = threading.Thread(target=persist_and_reopen, name="clipdesk-reopen", daemon=True)
-        self._opening.start()
+        self._lifecycle.submit(SwitchModel(folder, engine))
 
     def _stop_engine(self, engine: Engine, timeout: float) -> None:
+        models, self._models = self._models, None
+        if models is not None:
+            models.close()  # a load in flight finishes on its own (daemon thread)
         try:
             engine.stop(timeout=timeout)
-            engine.close()
+            engine.close()  # also lets go of the catalog's indexing lock
         except Exception:
             log.exception("closing the engine failed")
-        if self._index_lock is not None:
-            self._index_lock.release()
-            self._index_lock = None
 
     def download_tqdm_class(self) -> type:
         """A tqdm that reports the model download to the GUI thread by signal (queued)."""
@@ -261,11 +233,9 @@ class EngineBridge(QObject):
         deadline = time.monotonic() + timeout
         self._alive = False
         self.tasks.shutdown()
-        with self._search_cond:
-            self._search_next = None
-            self._search_cond.notify_all()
-        if self._opening is not None and self._opening.is_alive():
-            self._opening.join(max(0.1, deadline - time.monotonic() - 1.0))
+        self._searches.close()
+        self._lifecycle.close()
+        self._lifecycle.join(max(0.1, deadline - time.monotonic() - 1.0))
         engine, self._engine = self._engine, None
         self._ready.clear()
         if engine is not None:
@@ -302,38 +272,30 @@ class EngineBridge(QObject):
     def search(self, request: SearchRequest) -> int:
         """Queue a search; returns its ticket. A newer search replaces one still queued."""
         self._ticket += 1
-        with self._search_cond:
-            self._search_next = (self._ticket, request)
-            self._search_cond.notify_all()
+        self._searches.submit(SearchJob(self._ticket, request), replace=True)
         return self._ticket
 
-    def _search_loop(self) -> None:
-        while True:
-            with self._search_cond:
-                while self._search_next is None and self._alive:
-                    self._search_cond.wait()
-                if not self._alive:
-                    return
-                ticket, request = self._search_next
-                self._search_next = None
-            while not self._ready.wait(0.2):
-                if not self._alive:
-                    return
-            engine = self._engine
-            if engine is None:
-                continue
-            try:
-                page = engine.search(request)
-            except Exception as exc:
-                kind, text = self._describe_search_error(exc)
-                if self._alive:
-                    self.searchFailed.emit(ticket, request, kind, text)
-                continue
-            if self._alive:
-                self.searchFinished.emit(ticket, request, page)
+    def _run_search(self, job: SearchJob, token: CancelToken) -> Any:
+        while not self._ready.wait(0.2):  # the engine is still opening
+            if not self._alive or token.cancelled:
+                raise Cancelled()
+        engine = self._engine
+        if engine is None or not self._alive:
+            raise Cancelled()
+        return engine.search(job.request)
+
+    def _search_done(self, job: SearchJob, page: Any) -> None:
+        if self._alive:
+            self.searchFinished.emit(job.ticket, job.request, page)
+
+    def _search_failed(self, failure: JobFailure) -> None:
+        if failure.cancelled or failure.error is None or not self._alive:
+            return  # replaced by a newer search, or closing
+        kind, text = self._describe_search_error(failure.error)
+        self.searchFailed.emit(failure.job.ticket, failure.job.request, kind, text)
 
     @staticmethod
-    def _describe_search_error(exc: Exception) -> tuple[str, str]:
+    def _describe_search_error(exc: BaseException) -> tuple[str, str]:
         from ..encoder import ModelUnavailableError
         from ..imaging import DecodeError
 
@@ -341,7 +303,7 @@ class EngineBridge(QObject):
             return "model", str(exc)
         if isinstance(exc, (DecodeError, OSError)):
             return "image", str(exc)
-        log.exception("search failed", exc_info=exc)
+        log.error("search failed", exc_info=exc)
         return "error", f"{type(exc).__name__}: {exc}"
 
     # -- engine operations (ordered, background) ------------------------------------------------------
@@ -394,3 +356,7 @@ class EngineBridge(QObject):
     @property
     def paused(self) -> bool:
         return bool(self._engine is not None and self._engine.paused)
+
+
+def _load_model(job: LoadModel, _token: CancelToken) -> None:
+    job.engine.load_model()  # reports loading/ready/unavailable as model states itself

@@ -51,7 +51,7 @@ def serve() -> None:
     from transformers import CLIPModel  # noqa: F401
 
     import clipdesk.cli.main
-    import clipdesk.engine
+    import clipdesk.engine.core
     import clipdesk.imaging.pool  # noqa: F401
 
     print(json.dumps({"ready": True}), flush=True)

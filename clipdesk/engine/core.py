@@ -1,0 +1,275 @@
+"""The engine: one object the CLI and the GUI both drive.
+
+It owns the catalog, the vector index, the encoder (loaded lazily), the indexing pipeline, the
+watcher and the catalog's indexing lock. Long work runs on one background worker (see
+indexing.py); callers on any thread get results through listener callbacks (the GUI turns
+those into Qt signals).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .. import config
+from ..catalog import Catalog, Root
+from ..encoder import ClipEncoder, ModelUnavailableError
+from ..imaging import ThumbnailCache
+from ..index import IndexParams, IndexStore
+from ..pipeline import Changes, Indexer, Progress, RunReport
+from ..search import Searcher, SearchPage, SearchRequest
+from .indexing import BackgroundIndexing
+from .jobs import EngineJob, Reconcile, Rewatch
+from .listeners import Listener, Listeners
+from .lock import IndexLock
+from .status import EngineStatus, engine_status
+
+if TYPE_CHECKING:
+    from ..search import BrowseRequest, Filters, TimelineBucket
+    from ..watcher import FolderWatcher
+
+log = logging.getLogger(__name__)
+
+
+class FolderError(ValueError):
+    """A folder the user named cannot be used; the message says why."""
+
+
+class Engine:
+    def __init__(
+        self,
+        data_dir: str | os.PathLike[str] | None = None,
+        model: str | None = None,
+        *,
+        device: str | None = None,
+        batch_size: int = 32,
+        decode_workers: int | None = None,
+        settle_s: float = 1.0,
+        index_params: IndexParams = IndexParams(),
+        image_model_ttl_s: float | None = None,
+    ) -> None:
+        settings = config.settings()  # read now, not at import: tests and child processes set their own
+        self.data_dir = config.data_dir(data_dir or settings.data_dir)
+        self.catalog = Catalog(self.data_dir / "catalog.sqlite3")
+        stored = self.catalog.get_meta("model_setting")
+        self.model_id = config.normalize_model_id(model or settings.model or stored or config.DEFAULT_MODEL)
+        self.thumbnails = ThumbnailCache(config.thumbnail_dir(self.data_dir))
+        self.encoder = ClipEncoder(self.model_id, device=device)
+        self.store = IndexStore(self.catalog, self.data_dir / "index", index_params)
+        self.searcher = Searcher(self.catalog, self.store, self.encoder)
+        self.listeners = Listeners()
+        self.indexer = Indexer(
+            self.catalog,
+            self.store,
+            self.encoder,
+            self.thumbnails,
+            batch_size=batch_size,
+            decode_workers=decode_workers,
+            on_progress=self.listeners.progress,
+            on_changes=self.listeners.changes,
+        )
+        self.settle_s = settle_s
+        # While watching: after this long with no image to encode, the image tower's weights
+        # are freed (text queries do not need them); 0 keeps them loaded.
+        self.image_model_ttl_s = settings.image_model_ttl_s if image_model_ttl_s is None else image_model_ttl_s
+        self.index_lock = IndexLock(self.data_dir)
+        self.indexing = threading.Lock()  # one indexing run at a time in this process
+        self._model_lock = threading.Lock()
+        self._background: BackgroundIndexing | None = None
+
+    # -- listeners -----------------------------------------------------------------------------
+
+    def add_listener(self, listener: Listener) -> None:
+        self.listeners.add(listener)
+
+    @property
+    def last_progress(self) -> Progress:
+        return self.listeners.last_progress
+
+    def report_offline(self, report: RunReport) -> None:
+        for path in report.offline_roots:
+            self.listeners.message(
+                "warning", f"{path} is not reachable (unplugged or unmounted?); its photos are kept."
+            )
+
+    # -- folders -------------------------------------------------------------------------------
+
+    def add_root(self, folder: str | os.PathLike[str], excludes: tuple[str, ...] = ()) -> Root:
+        path = os.path.realpath(os.path.expanduser(os.fspath(folder)))
+        if not os.path.exists(path):
+            raise FolderError(f"{path} does not exist.")
+        if not os.path.isdir(path):
+            raise FolderError(f"{path} is not a folder.")
+        if not os.access(path, os.R_OK | os.X_OK):
+            raise FolderError(f"{path} cannot be read (permission denied).")
+        for root in self.catalog.roots():
+            if path.startswith(root.path.rstrip(os.sep) + os.sep):
+                raise FolderError(f"{path} is already included in the watched folder {root.path}.")
+        root = self.catalog.add_root(path, excludes)
+        # Folders inside the new one are now covered by it.
+        for other in self.catalog.roots():
+            if other.path.startswith(path.rstrip(os.sep) + os.sep):
+                self.catalog.merge_root(other.id, root.id)
+        self._schedule(Reconcile())
+        return root
+
+    def remove_root(self, folder: str | os.PathLike[str]) -> int:
+        raw = os.path.expanduser(os.fspath(folder))
+        root = self.catalog.root_by_path(os.path.abspath(raw)) or self.catalog.root_by_path(os.path.realpath(raw))
+        if root is None:
+            raise FolderError(f"{os.path.abspath(raw)} is not a watched folder.")
+        with self.store.mutation:
+            removed = self.catalog.remove_root(root.id)
+            self.store.remove(removed)
+        self.listeners.changes(Changes(removed=removed))
+        self._schedule(Rewatch())
+        return len(removed)
+
+    def set_excludes(self, folder: str, excludes: tuple[str, ...]) -> None:
+        root = self.catalog.root_by_path(folder)
+        if root is None:
+            raise FolderError(f"{folder} is not a watched folder.")
+        self.catalog.set_root_excludes(root.id, excludes)
+        self._schedule(Reconcile())
+
+    def roots(self) -> list[Root]:
+        return self.catalog.roots()
+
+    # -- model and index: opened here and only here ----------------------------------------------
+
+    def set_model(self, model: str) -> None:
+        """Persist a model choice; it takes effect for the next Engine (the app restarts its engine)."""
+        self.catalog.set_meta("model_setting", config.normalize_model_id(model))
+
+    def load_model(self) -> None:
+        """Load the encoder and open the index for it; raises ModelUnavailableError.
+
+        Any thread may call it, any number at once (the worker before encoding, a search, the
+        app at start): one caller loads and opens, the others wait for it and find it done."""
+        with self._model_lock:
+            if not self.encoder.loaded:
+                self.listeners.model_state("loading", self.model_id)
+            try:
+                self.encoder.load()
+            except ModelUnavailableError as exc:
+                self.listeners.model_state("unavailable", str(exc))
+                raise
+            self.indexer.store_ready()
+        self.listeners.model_state("ready", self.model_id)
+
+    def open_index_without_model(self) -> bool:
+        """Searching by an indexed photo needs no model: open the index from the stored dimension."""
+        if self.store.index is not None and self.store.model_id == self.model_id:
+            return True
+        dim = self.catalog.get_meta("model_dim")
+        if not dim or self.catalog.get_meta("model_id") != self.model_id:
+            return False
+        self.store.ensure_open(self.model_id, int(dim))
+        return True
+
+    # -- indexing ------------------------------------------------------------------------------
+
+    def index(self) -> RunReport:
+        """Reconcile every root and encode what is new, on the calling thread.
+        Raises IndexingBusy if another process is indexing this catalog."""
+        self.index_lock.require()
+        with self.indexing:
+            self.indexer.reset_cancel()
+            report = self.indexer.run()
+            self.report_offline(report)
+            return report
+
+    def pause(self) -> None:
+        self.indexer.pause()
+        last = self.last_progress
+        self.listeners.progress(Progress("paused", last.done, last.total, 0.0, None, last.errors))
+
+    def resume(self) -> None:
+        self.indexer.resume()
+
+    @property
+    def paused(self) -> bool:
+        return self.indexer.paused
+
+    # -- background worker (GUI, `index --watch`) -----------------------------------------------
+
+    def start(self, watch: bool = True) -> None:
+        """Index in the background, then keep watching the roots.
+        Raises IndexingBusy if another process is indexing this catalog."""
+        if self._background is not None:
+            return
+        self.index_lock.require()
+        self._background = BackgroundIndexing(self, watch)
+        self._schedule(Reconcile())
+
+    @property
+    def watcher(self) -> FolderWatcher | None:
+        return self._background.watcher if self._background is not None else None
+
+    def stop(self, timeout: float = 3.0) -> None:
+        """Finish the batch in flight (committed, nothing lost) and stop."""
+        background, self._background = self._background, None
+        if background is not None:
+            background.stop(timeout)
+        else:
+            self.indexer.cancel()
+
+    def close(self) -> None:
+        self.stop()
+        try:
+            self.store.save()
+        except Exception:
+            log.exception("saving the vector index failed; it will be rebuilt from the catalog")
+        self.catalog.close()
+        self.index_lock.release()
+
+    def wait_idle(self, timeout: float = 60.0) -> bool:
+        """Block until the worker has no queued work (tests and scripts)."""
+        background = self._background
+        return background.wait_idle(timeout) if background is not None else False
+
+    def _schedule(self, job: EngineJob) -> None:
+        if self._background is not None:
+            self._background.submit(job)
+
+    # -- search --------------------------------------------------------------------------------
+
+    def search(self, request: SearchRequest) -> SearchPage:
+        needs_model = bool(request.text.strip()) or not self._indexed_image(request.image)
+        if needs_model:
+            self.load_model()
+        elif not self.open_index_without_model():
+            return SearchPage([], request.offset, False)
+        return self.searcher.search(request)
+
+    def browse(self, request: BrowseRequest) -> SearchPage:
+        """Indexed photos, newest first (the Library view); needs no model."""
+        return self.searcher.browse(request)
+
+    def timeline(self, filters: Filters) -> list[TimelineBucket]:
+        """Photo counts per month, newest first, for the Library view's scrubber."""
+        return self.searcher.timeline(filters)
+
+    def _indexed_image(self, image: object) -> bool:
+        if isinstance(image, (list, tuple)):
+            return bool(image) and all(self._indexed_image(i) for i in image)
+        if isinstance(image, int):
+            return True
+        if isinstance(image, (str, Path)):
+            record = self.catalog.image_by_path(os.path.abspath(os.fspath(image)))
+            return record is not None and record.status == "indexed" and record.model_id == self.model_id
+        return False
+
+    def thumbnail_path(self, content_key: str | None) -> Path | None:
+        if not content_key:
+            return None
+        path = self.thumbnails.path_for(content_key)
+        return path if path.exists() else None
+
+    # -- status --------------------------------------------------------------------------------
+
+    def status(self, error_limit: int | None = 50) -> EngineStatus:
+        return engine_status(str(self.data_dir), self.model_id, self.catalog, self.store, self.watcher, error_limit)
