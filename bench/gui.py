@@ -1,6 +1,7 @@
-"""GUI timings: launch -> window drawn, and Enter -> first page of thumbnails painted.
+"""GUI timings: launch -> window drawn, Enter -> first page of thumbnails painted, and the
+Library view on a 100,000-photo catalog (first screen, view switch, scrolling, relayout).
 
-    .venv/bin/python bench/gui.py [--runs 5]
+    .venv/bin/python bench/gui.py [--runs 5] [--library-rows 100000] [--only search|library]
 
 Each run is a fresh process running the real entry point (`clipdesk.ui.app.run_app`) with
 QT_QPA_PLATFORM=offscreen on a data folder whose library (the shared corpus) is already
@@ -10,6 +11,17 @@ indexed with the full-size ViT-B/32 architecture (random weights). Measured in t
   - search: from Enter in the search field to the first paint of the result grid in which
     every visible cell's thumbnail is loaded; split into Enter -> result arrived (search on
     the engine's thread) and result arrived -> thumbnails painted (the GUI's part).
+
+Library (one process, offscreen, default window size): a real catalog filled with N synthetic
+indexed rows (dates over 12 years, 1% unknown; files absent, so thumbnails are placeholders),
+its indexing lock held by this script so the app only reads. Measured:
+  - reload -> first screen painted: the Library asks for the months and the first page
+    (`Engine.timeline` + `Engine.browse` on the engine's thread) until the paint in which every
+    visible cell has its photo record (target <= 200 ms);
+  - view switch: Search results -> Library with the data in memory, until painted;
+  - scrolling: frame times (set the scroll bar, paint, handle arriving pages) for a flick
+    from top to bottom in 1,200 frames, and 600 wheel steps of 120 px in the middle;
+  - relayout: a zoom step and a window resize (the month layout is one pass over the months).
 """
 
 from __future__ import annotations
@@ -46,10 +58,14 @@ class Spy(QObject):
         if event.type() == QEvent.Type.Paint:
             win = state["window"]
             if win is not None and "window_painted" not in marks and obj is win:
-                QTimer.singleShot(0, lambda: (mark("window_painted"), marks.setdefault("torch_at_paint", "torch" in sys.modules)))
-            if win is not None and state["result"] and obj is win.grid.viewport():
+                QTimer.singleShot(0, window_painted)
+            if win is not None and state["result"] and obj is win.search_view.grid.viewport():
                 QTimer.singleShot(0, check_page)
         return False
+
+def window_painted():
+    mark("window_painted")
+    marks.setdefault("torch_at_paint", "torch" in sys.modules)
 
 def check_page():
     win = state["window"]
@@ -59,7 +75,7 @@ def check_page():
     marks.setdefault("rss_result_mb", rss_mb())
     with loader._cond:
         pending = len(loader._visible) + len(loader._queued)
-    if win.model.rowCount() and not pending:
+    if win.search_view.model.rowCount() and not pending:
         mark("page_painted")
         marks["rss_mb"] = rss_mb()
         if os.environ.get("BENCH_IDLE_RSS"):
@@ -100,15 +116,15 @@ def show(self):
             state["searched"] = True
             QTimer.singleShot(300, lambda: enter(self))
     b.modelState.connect(on_state)
-    orig_set = self.model.set_results
+    orig_set = self.search_view.model.set_results
     def set_results(*a, **k):
         if "enter" in marks and "result" not in marks:
             mark("result")
         out = orig_set(*a, **k)
         state["result"] = True
-        self.grid.viewport().update()
+        self.search_view.grid.viewport().update()
         return out
-    self.model.set_results = set_results
+    self.search_view.model.set_results = set_results
     return _orig_show(self)
 MainWindow.show = show
 
@@ -135,10 +151,254 @@ def prepare(data: Path, model_dir: Path) -> None:
     engine.close()
 
 
+LIBRARY_CHILD = r"""
+import json, os, sys, time
+DATA = sys.argv[1]; MODEL = sys.argv[2]
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication
+from clipdesk.ui.app import create_application
+from clipdesk.ui.engine_bridge import EngineBridge
+from clipdesk.ui.main_window import MainWindow
+from clipdesk.ui.settings import Settings
+
+app = create_application()
+bridge = EngineBridge(DATA, MODEL, watch=False)
+window = MainWindow(bridge, Settings(os.path.join(DATA, "ui-settings.ini")))
+window.resize(window.sizeHint())
+lib = window.library_view
+grid, model = lib.grid, lib.model
+out = {}
+clock = time.perf_counter
+
+def screen_loaded():
+    first, last = grid.visible_rows()
+    return first >= 0 and model.loaded(first) and model.loaded(last)
+
+original_reload = lib.reload
+def reload(*a, **k):
+    out.setdefault("reload_at", clock())
+    return original_reload(*a, **k)
+lib.reload = reload
+lib.reloaded.connect(lambda: out.setdefault("reloaded_at", clock()))
+
+class Spy(QObject):
+    def eventFilter(self, obj, event):
+        if (event.type() == QEvent.Type.Paint and obj is grid.viewport() and "reload_at" in out
+                and "first_screen_at" not in out and lib.showing_photos() and screen_loaded()):
+            out["first_screen_at"] = clock()  # this paint starts (a screen's paint: a few ms)
+            QTimer.singleShot(0, after_first_screen)
+        return False
+
+def after_first_screen():
+    out["first_screen_ms"] = (out["first_screen_at"] - out["reload_at"]) * 1000
+    out["engine_round_trip_ms"] = (lib.reload_seconds or 0) * 1000
+    out["arrived_to_paint_ms"] = (out["first_screen_at"] - out["reloaded_at"]) * 1000
+    out["engine_queue_ms"], out["engine_read_ms"] = (x * 1000 for x in lib.reload_timings)
+    out["rows"] = model.rowCount()
+    out["months"] = len(model.sections)
+    wait_for_model(clock() + 90)
+
+def wait_for_model(deadline):
+    # Scrolling is measured once the model has loaded (its import competes for the GIL meanwhile).
+    if bridge.model_state[0] in ("ready", "unavailable") or clock() > deadline:
+        out["model_state_at_measure"] = bridge.model_state[0]
+        QTimer.singleShot(300, measure)
+    else:
+        QTimer.singleShot(200, lambda: wait_for_model(deadline))
+
+import gc
+gc_pauses = []
+def on_gc(phase, info, started=[0.0]):
+    if phase == "start":
+        started[0] = clock()
+    else:
+        gc_pauses.append(((clock() - started[0]) * 1000, info.get("generation")))
+gc.callbacks.append(on_gc)
+bridge.modelState.connect(lambda state, _d: state == "ready" and out.setdefault("model_ready_at", clock()))
+
+def frames(values):
+    bar = grid.verticalScrollBar()
+    times = []
+    for v in values:
+        t = clock()
+        bar.setValue(v)
+        grid.viewport().repaint()
+        app.processEvents()
+        times.append((clock() - t) * 1000)
+    return times
+
+def measure():
+    # Again with the engine warm and idle (a filter change does this): reload -> screen painted.
+    t = clock()
+    lib.reload()
+    while not (lib.showing_photos() and not lib.loading and screen_loaded()):
+        app.processEvents()
+    grid.viewport().repaint()
+    out["warm_reload_ms"] = (clock() - t) * 1000
+    window.show_view("search")
+    window.repaint()
+    t = clock()
+    window.show_view("library")
+    window.repaint()
+    out["switch_ms"] = (clock() - t) * 1000
+    top = grid.verticalScrollBar().maximum()
+    out["content_px"] = top + grid.viewport().height()
+    out["flick_ms"] = frames([round(top * i / 1199) for i in range(1200)])
+    middle = top // 2
+    out["wheel_ms"] = frames([middle + 120 * i for i in range(600)])
+    out["pages_loaded"] = model.pages_loaded
+    out["gc_worst_ms"] = max((p for p, _g in gc_pauses), default=0.0)
+    out["gc_full"] = sum(1 for _p, g in gc_pauses if g == 2)
+    out["gc_pauses"] = sorted(gc_pauses)[-8:]
+    out["gc_tracked"] = len(gc.get_objects())
+    out["model_state"] = list(bridge.model_state)
+    out["torch_loaded"] = "torch" in sys.modules
+    out["gc_frozen"] = gc.get_freeze_count()
+    out["model_ready_after_first_screen_ms"] = (out.get("model_ready_at", 0) - out["first_screen_at"]) * 1000
+    out["measured_after_first_screen_ms"] = (clock() - out["first_screen_at"]) * 1000
+    t = clock()
+    window.zoom_by(1)
+    window.repaint()
+    out["zoom_ms"] = (clock() - t) * 1000
+    t = clock()
+    window.resize(window.width() - 150, window.height())
+    app.processEvents()
+    window.repaint()
+    out["resize_ms"] = (clock() - t) * 1000
+    app.quit()
+
+spy = Spy()
+app.installEventFilter(spy)
+window.show()
+QTimer.singleShot(0, bridge.open)
+QTimer.singleShot(int(os.environ.get("BENCH_TIMEOUT_S", "200")) * 1000, app.quit)
+app.exec()
+print("LIBRARY " + json.dumps(out), flush=True)
+os._exit(0)
+"""
+
+
+def fill_library(data: Path, model_id: str, rows: int) -> float:
+    """A real catalog with `rows` indexed photos (random vectors of the tiny model's size)."""
+    import numpy as np
+
+    from clipdesk.catalog import Catalog, EncodedImage
+
+    data.mkdir(parents=True, exist_ok=True)
+    catalog = Catalog(data / "catalog.sqlite3")
+    catalog.mark_model(model_id)
+    root = catalog.add_root(str(data / "photos"))  # absent: thumbnails are placeholders
+    rng = np.random.default_rng(0)
+    newest, span = time.time() - 86_400, 12 * 365 * 86_400.0
+    started = time.perf_counter()
+    chunk = 20_000
+    for start in range(0, rows, chunk):
+        n = min(chunk, rows - start)
+        vectors = rng.standard_normal((n, 16)).astype(np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        items = []
+        for i in range(n):
+            k = start + i
+            taken = None if k % 100 == 99 else newest - span * rng.random()
+            path = f"{data}/photos/{k // 1000:04d}/IMG_{k:07d}.jpg"
+            items.append(
+                EncodedImage(
+                    path,
+                    root.id,
+                    3_000_000,
+                    1_700_000_000_000_000_000 + k,
+                    f"{k:032x}",
+                    4000,
+                    3000,
+                    taken,
+                    "JPEG",
+                    vectors[i],
+                )
+            )
+        catalog.commit_batch(items, [], model_id)
+    catalog.close()
+    return time.perf_counter() - started
+
+
+def frame_stats(values: list[float]) -> list[str]:
+    return [
+        f"{c.median(values):.1f}",
+        f"{c.pct(values, 95):.1f}",
+        f"{max(values):.1f}",
+        f"{100 * sum(v > 16.7 for v in values) / len(values):.1f}%",
+    ]
+
+
+def library(rows: int) -> dict:
+    from clipdesk.engine.lock import IndexLock
+
+    model_dir = c.model_folder("tiny")
+    data = Path(tempfile.mkdtemp(prefix="clipdesk-gui-library-"))
+    print(f"filling a catalog with {rows:,} photos...", flush=True)
+    seconds = fill_library(data, str(model_dir), rows)
+    print(f"  {seconds:.1f} s", flush=True)
+    lock = IndexLock(data)
+    assert lock.acquire(), "the catalog's indexing lock"  # the app only reads: no scan of absent files
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HF_HUB_OFFLINE="1", PYTHONPATH=str(c.REPO))
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-c", LIBRARY_CHILD, str(data), str(model_dir)],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=300,
+        )
+    finally:
+        lock.release()
+        shutil.rmtree(data, ignore_errors=True)
+    line = next((x for x in proc.stdout.splitlines() if x.startswith("LIBRARY ")), None)
+    if line is None:
+        print(proc.stdout[-2000:], proc.stderr[-3000:])
+        raise SystemExit("the library run produced no timings")
+    m = json.loads(line[8:])
+    rows_out = [
+        ["reload -> first screen painted", f"{m['first_screen_ms']:.0f}", "<= 200"],
+        ["  of which the engine's thread: round trip", f"{m['engine_round_trip_ms']:.0f}", "-"],
+        ["    waiting behind earlier engine calls", f"{m['engine_queue_ms']:.0f}", "-"],
+        ["    timeline + first page read", f"{m['engine_read_ms']:.0f}", "-"],
+        ["  model filled -> paint starts (GUI thread)", f"{m['arrived_to_paint_ms']:.0f}", "-"],
+        ["reload again, engine warm -> screen painted", f"{m['warm_reload_ms']:.0f}", "<= 200"],
+        ["view switch (data in memory) -> painted", f"{m['switch_ms']:.0f}", "-"],
+        ["zoom step (relayout of all months) -> painted", f"{m['zoom_ms']:.0f}", "-"],
+        ["window resize -> painted", f"{m['resize_ms']:.0f}", "-"],
+    ]
+    print()
+    print(c.table(rows_out, [f"Library, {m['rows']:,} photos in {m['months']} months (ms)", "value", "target"]))
+    print()
+    print(
+        c.table(
+            [
+                [f"flick top -> bottom ({len(m['flick_ms'])} frames)", *frame_stats(m["flick_ms"])],
+                [f"wheel, 120 px steps ({len(m['wheel_ms'])} frames)", *frame_stats(m["wheel_ms"])],
+            ],
+            ["scrolling frame time (ms)", "median", "p95", "worst", "> 16.7 ms"],
+        )
+    )
+    print(f"pages of 300 photos held after scrolling: {m['pages_loaded']}; content height {m['content_px']:,} px")
+    print(
+        f"model state when scrolling was measured: {m.get('model_state_at_measure')}; collector: worst pause "
+        f"{m['gc_worst_ms']:.0f} ms, {m['gc_full']} full passes, {m['gc_tracked']:,} objects tracked"
+    )
+    return m
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--library-rows", type=int, default=100_000)
+    ap.add_argument("--only", choices=["search", "library"])
     args = ap.parse_args()
+    results: dict = {}
+    if args.only != "search":
+        results["library"] = library(args.library_rows)
+        if args.only == "library":
+            print(f"\nwritten: {c.write_json('gui', results)}")
+            return
     model_dir = c.model_folder()
     data = Path(tempfile.mkdtemp(prefix="clipdesk-gui-"))
     print("indexing the corpus once (ViT-B/32 architecture)...", flush=True)
@@ -154,7 +414,7 @@ def main() -> None:
             env=env,
             timeout=180,
         )
-        line = next((l for l in proc.stdout.splitlines() if l.startswith("MARKS ")), None)
+        line = next((x for x in proc.stdout.splitlines() if x.startswith("MARKS ")), None)
         if line is None:
             print(proc.stdout[-2000:], proc.stderr[-3000:])
             continue
@@ -205,7 +465,8 @@ def main() -> None:
         f"resident memory of the app after the first search (corpus library, model loaded): "
         f"{c.median([r['rss_mb'] for r in runs if 'rss_mb' in r]):.0f} MB"
     )
-    print(f"\nwritten: {c.write_json('gui', {'runs': runs})}")
+    results["runs"] = runs
+    print(f"\nwritten: {c.write_json('gui', results)}")
 
 
 if __name__ == "__main__":

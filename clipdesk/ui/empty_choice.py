@@ -56,12 +56,12 @@ def choose_screen(s: AppState) -> Screen:
         return Screen(
             "empty", "failed", _tr("Your photo library could not be opened"), s.failed, ((_tr("Quit"), QUIT),), "error"
         )
+    if s.rows:  # photos to show need no status: the first screen does not wait for the counts
+        return Screen("photos")
     if s.ready and s.roots is not None and not s.roots:
         return Screen("welcome")
     if not s.ready or s.roots is None:
         return Screen("empty", "opening", _tr("Opening your photo library…"), busy=True)
-    if s.rows:
-        return Screen("photos")
     if s.indexed == 0:
         return _nothing_indexed(s)
     if s.view == "library":

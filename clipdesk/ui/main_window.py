@@ -8,6 +8,7 @@ query picture in QueryImage, the empty-state decision in empty_choice, the menus
 from __future__ import annotations
 
 import dataclasses
+import gc
 import os
 import time
 from typing import TYPE_CHECKING, Any
@@ -280,12 +281,15 @@ class MainWindow(DropTarget, QMainWindow):
     # == engine events ===================================================================================
 
     def _engine_ready(self) -> None:
+        # What is loaded by now stays for the session: keep it out of the collector's full passes,
+        # which otherwise paused scrolling for 100-400 ms (bench/gui.py, 100k photos).
+        gc.freeze()
         engine = self.bridge.engine
         if engine is not None:
             self.loader.set_resolver(engine.thumbnails.path_for)  # pure path arithmetic, thread safe
         self.loader.clear_cache()
+        self.library_view.reload()  # first on the engine's thread: the first screen waits on it
         self.bridge.refresh_status()
-        self.library_view.reload()
         self.search_view.session.refresh()
         self.update_view()
 
@@ -333,6 +337,7 @@ class MainWindow(DropTarget, QMainWindow):
         self.model_indicator.set_state(state, detail)
         library_tasks.show_model_state(self, state, detail)
         if state == "ready":
+            gc.freeze()  # torch and the model: loaded for good (see _engine_ready)
             self.search_view.session.recover_after_model()
         self.update_view()
 

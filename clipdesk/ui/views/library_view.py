@@ -59,6 +59,7 @@ class LibraryView(PhotoView):
         self.loading = False
         self.loaded_once = False
         self.reload_seconds: float | None = None  # the last reload's round trip (for the benchmark)
+        self.reload_timings = (0.0, 0.0)  # of which: waiting for the engine's thread, reading
         self._again: bool | None = None  # a reload asked for while one runs: keep_place of it
         self._reload_timer = QTimer(self, singleShot=True, interval=RELOAD_AFTER_MS)
         self._reload_timer.timeout.connect(lambda: self.reload(keep_place=True))
@@ -110,8 +111,10 @@ class LibraryView(PhotoView):
         started = time.perf_counter()
 
         def fetch(engine: Any) -> tuple[list[Any], dict[int, list[Any]]]:
+            begun = time.perf_counter()
             buckets = engine.timeline(filters)
             pages = {o: list(engine.browse(BrowseRequest(filters=filters, offset=o, limit=PAGE)).hits) for o in offsets}
+            self.reload_timings = (begun - started, time.perf_counter() - begun)  # (queued, reading)
             return buckets, pages
 
         def done(result: tuple[list[Any], dict[int, list[Any]]]) -> None:

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 PAGE = 300  # rows per browse call: about three screens of thumbnails
 MAX_IN_FLIGHT = 2  # pages asked for at once; more would only queue behind each other
 MAX_WANTED = 8  # while scrolling fast, only the latest pages looked at are worth fetching
+MAX_PAGES = 40  # pages kept (12,000 photos): bounded memory, and few objects for the collector to walk
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,9 @@ class LibraryModel(ResultsModel):
         number = offset // PAGE
         self._in_flight.discard(number)
         self._pages[number] = list(hits)
+        if len(self._pages) > MAX_PAGES:  # forget the pages farthest from where the user is now
+            for far in sorted(self._pages, key=lambda n: abs(n - number))[MAX_PAGES:]:
+                del self._pages[far]
         last = min(self.total, offset + PAGE) - 1
         if last >= offset:
             self.dataChanged.emit(self.index(offset, 0), self.index(last, 0))
@@ -151,6 +155,10 @@ class LibraryModel(ResultsModel):
                 if hit.id == image_id:
                     return number * PAGE + i
         return -1
+
+    @property
+    def pages_loaded(self) -> int:
+        return len(self._pages)
 
     def loaded(self, row: int) -> bool:
         return row // PAGE in self._pages
