@@ -31,9 +31,9 @@ class WindowActions:
         self.menu: QMenu | None = None  # the last context menu (tests and screenshots look at it)
         w = window
         self.search_image = self._action(
-            w.tr("Search by &Image…"), w.choose_query_image, QKeySequence.StandardKey.Open, "image"
+            w.tr("Search by &Image…"), w.search.choose_query_image, QKeySequence.StandardKey.Open, "image"
         )
-        self.paste = self._action(w.tr("&Paste Image as Search"), w.paste_query, QKeySequence.StandardKey.Paste)
+        self.paste = self._action(w.tr("&Paste Image as Search"), w.search.paste_query, QKeySequence.StandardKey.Paste)
         self.quit = self._action(w.tr("&Quit"), w.close, QKeySequence.StandardKey.Quit)
         self.copy_image = self._action(
             w.tr("&Copy Image"), self.copy_selected_image, QKeySequence.StandardKey.Copy, "copy"
@@ -44,7 +44,7 @@ class WindowActions:
         )
         self.find = self._action(
             w.tr("&Find"),
-            w.focus_search,
+            w.search.focus_search,
             [QKeySequence(QKeySequence.StandardKey.Find), QKeySequence("Ctrl+L")],
             "search",
         )
@@ -69,12 +69,12 @@ class WindowActions:
                 w.tr("Search &Results"), lambda: w.show_view("search"), QKeySequence("Ctrl+2"), "search"
             ),
         }
-        self.folders = self._action(w.tr("&Folders…"), w.show_folders, None, "folder")
-        self.errors = self._action(w.tr("&Unreadable Files…"), w.show_errors)
-        self.pause = self._action(w.tr("&Pause Indexing"), lambda: w.toggle_pause())
+        self.folders = self._action(w.tr("&Folders…"), w.tasks.show_folders, None, "folder")
+        self.errors = self._action(w.tr("&Unreadable Files…"), w.tasks.show_errors)
+        self.pause = self._action(w.tr("&Pause Indexing"), lambda: w.tasks.toggle_pause())
         self.pause.setEnabled(False)
-        self.model_folder = self._action(w.tr("Choose a Local &Model Folder…"), w.choose_model_folder)
-        self.about = self._action(w.tr("&About clipdesk"), w.show_about)
+        self.model_folder = self._action(w.tr("Choose a Local &Model Folder…"), w.tasks.choose_model_folder)
+        self.about = self._action(w.tr("&About clipdesk"), w.tasks.show_about)
         self.sort: dict[str, QAction] = {}
         self._build_menus()
 
@@ -115,7 +115,7 @@ class WindowActions:
             key = combo.itemData(i)
             act = QAction(combo.itemText(i), w, checkable=True)
             act.setChecked(key == w.filter_bar.sort_mode)
-            act.triggered.connect(lambda _=False, k=key: w.set_sort_mode(k))
+            act.triggered.connect(lambda _=False, k=key: w.search.set_sort_mode(k))
             group.addAction(act)
             view.addAction(act)
             self.sort[key] = act
@@ -149,7 +149,7 @@ class WindowActions:
             return None
         menu = QMenu(w)
         several = len(hits) > 1
-        menu.addAction(icon("image"), w.tr("Preview"), lambda: w.open_preview(index.row()))
+        menu.addAction(icon("image"), w.tr("Preview"), lambda: w.preview_flow.open(index.row()))
         menu.addAction(
             icon("open"),
             w.tr("Open {n} Photos").format(n=min(len(hits), OPEN_AT_MOST)) if several else w.tr("Open"),
@@ -159,9 +159,11 @@ class WindowActions:
         menu.addSeparator()
         menu.addActions([self.copy_path, self.copy_image])
         menu.addSeparator()
-        menu.addAction(icon("similar"), w.tr("Find Similar"), lambda: w.find_similar(hits))
+        menu.addAction(icon("similar"), w.tr("Find Similar"), lambda: w.search.find_similar(hits))
         menu.addAction(
-            icon("search"), w.tr("Search with This Image + Text…"), lambda: w.find_similar(hits[:1], keep_text=True)
+            icon("search"),
+            w.tr("Search with This Image + Text…"),
+            lambda: w.search.find_similar(hits[:1], keep_text=True),
         )
         self.menu = menu
         return menu

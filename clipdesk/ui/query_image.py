@@ -11,14 +11,16 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QMimeData, QObject, Qt, Signal
-from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtGui import QGuiApplication, QImage, QPixmap
+from PySide6.QtWidgets import QFileDialog, QLineEdit, QWidget
 
 from .background import Background
-from .search_bar import image_files_in
+from .search_bar import holds_image, image_files_in
 from .thumbnail_loader import ThumbnailLoader, decode_scaled
 
 if TYPE_CHECKING:
     from ..search import SearchHit
+    from .settings import Settings
 
 CHIP_EDGE = 64
 
@@ -109,6 +111,31 @@ class QueryImage(QObject):
             return False
         self.message.emit(self.tr("That is not an image file clipdesk can search with."), 6.0)
         return False
+
+    def choose_file(self, parent: QWidget, settings: Settings) -> None:
+        """The file dialog of "Search by image…"; it starts where the last one was left."""
+        from ..imaging.decode import IMAGE_EXTENSIONS
+
+        start = settings.last_dir("query_image") or QGuiApplication.applicationDirPath()
+        patterns = " ".join(f"*{ext}" for ext in sorted(IMAGE_EXTENSIONS))
+        path, _ = QFileDialog.getOpenFileName(
+            parent, self.tr("Search by image"), start, self.tr("Images ({patterns})").format(patterns=patterns)
+        )
+        if path:
+            settings.set_last_dir("query_image", os.path.dirname(path))
+            self.use_files([path])
+
+    def paste(self, field: QLineEdit) -> None:
+        """Ctrl+V: a copied picture or image file becomes the query; text goes into the field."""
+        mime = QGuiApplication.clipboard().mimeData()
+        if holds_image(mime):
+            self.use_mime(mime)
+        elif field.hasFocus():
+            field.paste()
+        else:
+            self.message.emit(
+                self.tr("The clipboard holds no image. Copy a picture or an image file, then paste."), 6.0
+            )
 
     def use_hits(self, hits: list[SearchHit], keep_text: bool = False) -> None:
         """Photos from the library (no model needed: their vectors are stored)."""

@@ -33,8 +33,8 @@ def test_first_run_welcome_then_indexing_then_search(
 
 def test_folders_dialog_add_exclude_remove(qtbot, tmp_path: Path, library, open_window, ui_photos) -> None:
     window = open_window(library, watch=True)
-    window.show_folders()
-    dialog = window.folders_dialog
+    window.tasks.show_folders()
+    dialog = window.tasks.folders_dialog
     qtbot.waitUntil(lambda: dialog.tree.topLevelItemCount() == 1, timeout=10_000)
     qtbot.waitUntil(lambda: dialog.tree.topLevelItem(0).text(2) == "Watching for changes", timeout=10_000)
     item = dialog.tree.topLevelItem(0)

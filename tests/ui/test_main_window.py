@@ -158,7 +158,7 @@ def test_search_with_this_image_plus_text_keeps_the_words(qtbot, library, open_w
     window = open_window(library)
     type_query(qtbot, window, "church")
     target = window.search_view.model.hit(2)
-    window.find_similar([target], keep_text=True)
+    window.search.find_similar([target], keep_text=True)
     qtbot.waitUntil(
         lambda: not window.search_view.session.searching and window.search_view.session.request.image == target.id,
         timeout=10_000,
@@ -232,11 +232,11 @@ def test_keyboard_and_multi_select_copy_paths(qtbot, library, open_window) -> No
 def test_sort_by_date_and_filters(qtbot, library, open_window, ui_photos) -> None:
     window = open_window(library)
     type_query(qtbot, window, "people")
-    window.set_sort_mode("newest")
+    window.search.set_sort_mode("newest")
     qtbot.waitUntil(lambda: not window.search_view.session.searching, timeout=10_000)
     taken = [h.taken_at for h in window.search_view.model.hits()]
     assert taken == sorted(taken, reverse=True) and len(taken) == 20
-    window.set_sort_mode("relevance")
+    window.search.set_sort_mode("relevance")
     qtbot.waitUntil(lambda: not window.search_view.session.searching, timeout=10_000)
     # Folder filter: pick the "trips" folder as if chosen in the dialog.
     trips = str(ui_photos / "trips")
@@ -289,7 +289,7 @@ def test_paste_an_image_from_the_clipboard(qtbot, library, open_window, ui_photo
 def test_errors_list_names_the_unreadable_file(qtbot, library, open_window) -> None:
     window = open_window(library)
     window.errors_button.click()
-    dialog = window.errors_dialog
+    dialog = window.tasks.errors_dialog
     qtbot.waitUntil(lambda: dialog.tree.topLevelItemCount() == 1, timeout=10_000)
     item = dialog.tree.topLevelItem(0)
     assert item.text(0) == "broken.jpg" and item.text(1).endswith("cameras") and "empty" in item.text(2)
@@ -305,7 +305,7 @@ def test_worker_errors_reach_the_window(qtbot, library, open_window) -> None:
 
 def test_pause_and_resume(qtbot, library, open_window) -> None:
     window = open_window(library)
-    window.toggle_pause(True)
+    window.tasks.toggle_pause(True)
     assert window.bridge.paused
     qtbot.waitUntil(lambda: window.progress is not None and window.progress.phase == "paused", timeout=5000)
     assert window.indexing.isVisible() and window.indexing.paused
@@ -328,7 +328,7 @@ def test_drag_out_uses_file_urls(qtbot, library, open_window) -> None:
 def test_settings_survive_a_restart(qtbot, library, open_window, tmp_path: Path) -> None:
     window = open_window(library)
     window.set_thumb_size(240)
-    window.set_sort_mode("oldest")
+    window.search.set_sort_mode("oldest")
     window.close()
     from clipdesk.ui.settings import Settings
 

@@ -100,24 +100,24 @@ def test_screenshots(qtbot, shots: Path, tmp_path: Path, library, open_window, u
     save(menu, shots / "context_menu.png")
     menu.close()
 
-    window.open_preview(0)
+    window.preview_flow.open(0)
     qtbot.waitUntil(lambda: window.preview.has_loaded(window.search_view.model.hit(0).path), timeout=10_000)
     qtbot.wait(200)
     save(window, shots / "preview.png")
-    window.close_preview()
+    window.preview_flow.close()
 
     window.field.clear()
-    window.use_image_files([str(ui_photos / "family" / "portrait_6.jpg")])
+    window.search.use_image_files([str(ui_photos / "family" / "portrait_6.jpg")])
     qtbot.waitUntil(
         lambda: not window.search_view.session.searching and window.search_view.model.rowCount() == 20, timeout=10_000
     )
     settle(qtbot, window)
     save(window, shots / "image_query.png")
-    window.open_preview(0)
+    window.preview_flow.open(0)
     qtbot.waitUntil(lambda: window.preview.has_loaded(window.search_view.model.hit(0).path), timeout=10_000)
     qtbot.wait(200)
     save(window, shots / "preview_rotated_photo.png")
-    window.close_preview()
+    window.preview_flow.close()
     window.chip.close_button.click()
     window.field.setText("boat on a lake")
     window.filter_bar.set_date_range(QDate(1990, 1, 1), QDate(1990, 12, 31))
@@ -129,8 +129,8 @@ def test_screenshots(qtbot, shots: Path, tmp_path: Path, library, open_window, u
     save(window, shots / "no_results.png")
     window.filter_bar.clear()
 
-    window.show_folders()
-    dialog = window.folders_dialog
+    window.tasks.show_folders()
+    dialog = window.tasks.folders_dialog
     qtbot.waitUntil(
         lambda: dialog.tree.topLevelItemCount() == 1 and dialog.tree.topLevelItem(0).text(2) == "Watching for changes",
         timeout=10_000,
@@ -141,7 +141,7 @@ def test_screenshots(qtbot, shots: Path, tmp_path: Path, library, open_window, u
     dialog.close()
 
     window.errors_button.click()
-    errors = window.errors_dialog
+    errors = window.tasks.errors_dialog
     qtbot.waitUntil(lambda: errors.tree.topLevelItemCount() == 1, timeout=10_000)
     qtbot.wait(100)
     save(errors, shots / "errors_dialog.png")
@@ -183,7 +183,7 @@ def test_screenshot_library_empty(qtbot, shots: Path, tmp_path: Path, open_windo
     (empty / "notes.txt").write_text("not a photo")
     data = tmp_path / "data"
     window = open_window(data, size=DEFAULT_SIZE)
-    window.add_folders([str(empty)])
+    window.tasks.add_folders([str(empty)])
     qtbot.waitUntil(lambda: window.library_view.empty.state == "no_photos", timeout=20_000)
     qtbot.wait(200)
     save(window, shots / "library_empty.png")
@@ -225,7 +225,7 @@ def test_screenshot_indexing_and_dark(
     qtbot.waitUntil(
         lambda: not window.search_view.session.searching and window.search_view.model.rowCount() >= 4, timeout=10_000
     )
-    window.toggle_pause(True)
+    window.tasks.toggle_pause(True)
     qtbot.waitUntil(lambda: window.progress.phase == "paused", timeout=10_000)
     settle(qtbot, window)
     save(window, shots / "indexing_paused.png")
@@ -242,7 +242,7 @@ def test_screenshot_indexing_and_dark(
         qtbot.waitUntil(lambda: dark.library_view.showing_photos(), timeout=10_000)
         settle(qtbot, dark)
         save(dark, shots / "library_dark.png")
-        dark.use_image_files([str(ui_photos / "trips" / "DSCN0021.jpg")])
+        dark.search.use_image_files([str(ui_photos / "trips" / "DSCN0021.jpg")])
         qtbot.waitUntil(
             lambda: not dark.search_view.session.searching and dark.search_view.model.rowCount() == 20, timeout=10_000
         )
@@ -260,7 +260,7 @@ def test_screenshot_indexing_and_dark(
 def test_screenshot_library_with_many_photos(qtbot, shots: Path, tmp_path: Path, open_window, many_photos) -> None:
     data = tmp_path / "data"
     window = open_window(data, watch=True, size=DEFAULT_SIZE)
-    window.add_folders([str(many_photos)])
+    window.tasks.add_folders([str(many_photos)])
     qtbot.waitUntil(
         lambda: window.status is not None and window.status.counts.get("indexed", 0) >= 170, timeout=240_000
     )

@@ -45,15 +45,15 @@ class DropTarget:
         if self._own_drag(event):
             event.ignore()
             return
-        if window.pages.currentWidget() is window.preview:
-            window.close_preview()
+        if window.preview_flow.showing:
+            window.preview_flow.close()
         mime = event.mimeData()
         folders = [u.toLocalFile() for u in mime.urls() if u.isLocalFile() and os.path.isdir(u.toLocalFile())]
         if window.pages.currentWidget() is window.welcome:
             for folder in folders:
                 window.welcome.add_folder(folder)
         elif folders and not image_files_in(mime):
-            window.add_folders(folders)  # a folder dropped on the window joins the library
+            window.tasks.add_folders(folders)  # a folder dropped on the window joins the library
         else:
             window.query.use_mime(mime)
         event.setDropAction(Qt.DropAction.CopyAction)
