@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QItemSelectionModel, QLocale, QPoint, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
-from .partials.library_model import PAGE, LibraryModel
+from .partials.library_model import LibraryModel
 from .partials.photo_view import PhotoView
 from .partials.section_grid import SectionGrid
 from .partials.timeline_list import TimelineList
@@ -104,16 +104,17 @@ class LibraryView(PhotoView):
         self.loading = True
         filters = self.filters or Filters()
         place = self._place() if keep_place else _Place()
+        size = self.model.page_size
         offsets = [0]
-        if place.row >= PAGE:
-            base = place.row // PAGE * PAGE
-            offsets += [base, base + PAGE]  # new photos push it down: the next page too
+        if place.row >= size:
+            base = place.row // size * size
+            offsets += [base, base + size]  # new photos push it down: the next page too
         started = time.perf_counter()
 
         def fetch(engine: Any) -> tuple[list[Any], dict[int, list[Any]]]:
             begun = time.perf_counter()
             buckets = engine.timeline(filters)
-            pages = {o: list(engine.browse(BrowseRequest(filters=filters, offset=o, limit=PAGE)).hits) for o in offsets}
+            pages = {o: list(engine.browse(BrowseRequest(filters=filters, offset=o, limit=size)).hits) for o in offsets}
             self.reload_timings = (begun - started, time.perf_counter() - begun)  # (queued, reading)
             return buckets, pages
 

@@ -48,8 +48,9 @@ class LibraryModel(ResultsModel):
     pageWanted = Signal(int, int)  # offset, limit
     sectionsChanged = Signal()
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: Any = None, page_size: int = PAGE) -> None:
         super().__init__(parent)
+        self.page_size = page_size
         self.total = 0
         self.generation = 0  # bumps at every reset: answers for an older one are dropped
         self.sections: list[Section] = []
@@ -69,7 +70,8 @@ class LibraryModel(ResultsModel):
         self.sections = [Section(month_title(b.year, b.month), b.offset, b.count, b.year, b.month) for b in buckets]
         self._firsts = [s.first for s in self.sections]
         self.total = sum(s.count for s in self.sections)
-        self._pages = {offset // PAGE: list(hits) for offset, hits in (pages or {}).items() if offset % PAGE == 0}
+        size = self.page_size
+        self._pages = {o // size: list(hits) for o, hits in (pages or {}).items() if o % size == 0}
         self._wanted = []
         self._in_flight = set()
         self.endResetModel()
@@ -78,20 +80,20 @@ class LibraryModel(ResultsModel):
     def page_arrived(self, generation: int, offset: int, hits: Sequence[SearchHit]) -> None:
         if generation != self.generation:
             return
-        number = offset // PAGE
+        number = offset // self.page_size
         self._in_flight.discard(number)
         self._pages[number] = list(hits)
         if len(self._pages) > MAX_PAGES:  # forget the pages farthest from where the user is now
             for far in sorted(self._pages, key=lambda n: abs(n - number))[MAX_PAGES:]:
                 del self._pages[far]
-        last = min(self.total, offset + PAGE) - 1
+        last = min(self.total, offset + self.page_size) - 1
         if last >= offset:
             self.dataChanged.emit(self.index(offset, 0), self.index(last, 0))
         self._ask.start()
 
     def page_failed(self, generation: int, offset: int) -> None:
         if generation == self.generation:
-            self._in_flight.discard(offset // PAGE)
+            self._in_flight.discard(offset // self.page_size)
 
     def clear(self) -> None:
         self.reset([])
@@ -138,7 +140,7 @@ class LibraryModel(ResultsModel):
     def hit(self, row: int) -> SearchHit | None:
         if not 0 <= row < self.total:
             return None
-        number, within = divmod(row, PAGE)
+        number, within = divmod(row, self.page_size)
         page = self._pages.get(number)
         if page is None:
             self.want(row)
@@ -153,7 +155,7 @@ class LibraryModel(ResultsModel):
         for number, page in self._pages.items():
             for i, hit in enumerate(page):
                 if hit.id == image_id:
-                    return number * PAGE + i
+                    return number * self.page_size + i
         return -1
 
     @property
@@ -161,7 +163,7 @@ class LibraryModel(ResultsModel):
         return len(self._pages)
 
     def loaded(self, row: int) -> bool:
-        return row // PAGE in self._pages
+        return row // self.page_size in self._pages
 
     def section_of(self, row: int) -> int:
         return max(0, bisect.bisect_right(self._firsts, row) - 1)
@@ -169,7 +171,7 @@ class LibraryModel(ResultsModel):
     # -- asking for pages ------------------------------------------------------------------------------
 
     def want(self, row: int) -> None:
-        number = row // PAGE
+        number = row // self.page_size
         if number in self._pages or number in self._in_flight:
             return
         if number in self._wanted:
@@ -185,7 +187,7 @@ class LibraryModel(ResultsModel):
             if number in self._pages or number in self._in_flight:
                 continue
             self._in_flight.add(number)
-            self.pageWanted.emit(number * PAGE, PAGE)
+            self.pageWanted.emit(number * self.page_size, self.page_size)
 
 
 _ROLES = {
