@@ -86,6 +86,7 @@ class MainWindow(DropTarget, QMainWindow):
         else:
             self.resize(self.sizeHint())
         self.show_view("library")
+        self.field.setFocus()  # typing searches at once, whichever view is shown
 
     # == construction ==================================================================================
 

@@ -284,6 +284,12 @@ class PreviewPage(QWidget):
             parts.append(hit.format)
         self.details_label.setText("   ·   ".join(parts))
 
+    def set_back_to(self, text: str, tip: str) -> None:
+        """Where Esc goes: "Back to results", "Back to library"."""
+        self.back_button.setText(text)
+        self.back_button.setToolTip(tip)
+        self.back_button.setAccessibleName(text)
+
     def has_loaded(self, path: str) -> bool:
         """The full picture of this photo is decoded (shown, or ready to show)."""
         return path in self._cache

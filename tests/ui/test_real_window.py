@@ -64,6 +64,22 @@ def _photo_colours(png: Path) -> int:
     return len(np.unique(grid, axis=0))
 
 
+def _sidebar_row_highlighted(png: Path) -> str:
+    """Which sidebar entry is drawn highlighted: 'library' (first row), 'search' (second) or ''."""
+    import numpy as np
+    from PIL import Image
+
+    with Image.open(png) as im:
+        pixels = np.asarray(im.convert("RGB")).astype(int)
+
+    def blue(y: int) -> bool:
+        strip = pixels[y - 6 : y + 6, 12:170].reshape(-1, 3).mean(axis=0)
+        return strip[2] - strip[0] > 60  # the selection colour, not the grey sidebar
+
+    rows = [name for name, y in (("library", 74), ("search", 112)) if blue(y)]
+    return rows[0] if len(rows) == 1 else ""
+
+
 def test_app_starts_in_a_real_window_searches_and_quits_cleanly(display, library, ui_model, tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("CLIPDESK_")}
     env.update(
@@ -87,18 +103,32 @@ def test_app_starts_in_a_real_window_searches_and_quits_cleanly(display, library
         shown_after = time.monotonic() - started
         assert app.poll() is None
         # Type a query into the focused search field and let the results come in.
+        shots = ROOT / "bench" / "out" / "screenshots"
+        shots.mkdir(parents=True, exist_ok=True)
+        # It opens on the Library: every photo, newest first, with no query typed.
+        library = shots / "real_window_library.png"
+        deadline = time.monotonic() + 60
+        while True:
+            w, h = _grab(display, window_id, library)
+            if _photo_colours(library) > 5000 or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        assert w >= 800 and h >= 500
+        assert _photo_colours(library) > 5000 and _sidebar_row_highlighted(library) == "library"
+        # Typing goes to the search field at once; Enter shows the Search results view.
         _xdotool(display, "windowfocus", "--sync", window_id)
         _xdotool(display, "type", "--delay", "30", "street at night")
         _xdotool(display, "key", "Return")
-        out = ROOT / "build" / "screenshots" / "real_window.png"
-        out.parent.mkdir(parents=True, exist_ok=True)
+        out = shots / "real_window.png"
         deadline = time.monotonic() + 90  # the model loads in the background first
         while True:
             w, h = _grab(display, window_id, out)
-            if _photo_colours(out) > 5000 or time.monotonic() > deadline:
+            if (
+                _photo_colours(out) > 5000 and _sidebar_row_highlighted(out) == "search"
+            ) or time.monotonic() > deadline:
                 break
             time.sleep(1)
-        assert w >= 800 and h >= 500
+        assert _sidebar_row_highlighted(out) == "search"
         assert _photo_colours(out) > 5000  # the grid shows real thumbnails, not an empty state
         # Quit with the keyboard, as a user would: the process must end promptly and cleanly.
         _xdotool(display, "windowfocus", "--sync", window_id)

@@ -130,6 +130,7 @@ def test_library_pages_months_jumps_and_keys(qtbot, library, open_window, ui_pho
     grid.select_row(3)
     qtbot.keyClick(grid, Qt.Key.Key_Return)
     assert window.preview_flow.showing and window.preview.hit.path == truth[3]
+    assert window.preview.back_button.text() == "Back to library"
     qtbot.keyClick(window.preview, Qt.Key.Key_Escape)
     assert window.current_view() is view and grid.currentIndex().row() == 3
 

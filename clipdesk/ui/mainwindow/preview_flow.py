@@ -28,6 +28,10 @@ class PreviewFlow(QObject):
             return  # a Library photo still on its way
         self.row = row
         view.grid.select_row(row)
+        if view.key == "library":
+            w.preview.set_back_to(self.tr("Back to library"), self.tr("Back to all photos (Esc)"))
+        else:
+            w.preview.set_back_to(self.tr("Back to results"), self.tr("Back to the results (Esc)"))
         w.preview.show_hit(hit, row, view.model.rowCount(), view.model.has_more)
         w.show_page(w.preview)
         w.preview.setFocus()

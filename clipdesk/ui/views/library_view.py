@@ -55,6 +55,7 @@ class LibraryView(PhotoView):
         self._install_grid(SectionGrid(self.model, loader, thumb_size, around), around)
         row.addWidget(self.grid, 1)
         row.addWidget(self.timeline)
+        row.addSpacing(8)  # the month counts clear of the window's edge
         self.filters: Any = None  # Filters; None: all photos
         self.loading = False
         self.loaded_once = False

@@ -30,7 +30,6 @@ class TimelineList(QTreeWidget):
         self.setAccessibleName(self.tr("Jump to a month"))
         self.setToolTip(self.tr("Jump to a month"))
         self.setFixedWidth(184)
-        self.setViewportMargins(0, 0, 6, 0)  # counts clear of the window edge
         header = self.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
