@@ -98,7 +98,9 @@ class FilterBar(QWidget):
         return Filters(folders=folders, date_from=date_from, date_to=date_to)
 
     def active(self) -> bool:
-        return not self.filters().is_empty()
+        """A folder or a period is chosen (no import of the search package: this runs before the first paint)."""
+        folder = self.folder_combo.currentData()
+        return (isinstance(folder, str) and folder not in ("", CHOOSE)) or self.date_combo.currentData() != "any"
 
     @property
     def sort_mode(self) -> str:

@@ -85,6 +85,7 @@ class MainWindow(DropTarget, QMainWindow):
             self.restoreGeometry(settings.geometry)
         else:
             self.resize(self.sizeHint())
+        self.sidebar.set_collapsed(settings.sidebar_collapsed)
         self.show_view("library")
         self.field.setFocus()  # typing searches at once, whichever view is shown
 
@@ -342,6 +343,7 @@ class MainWindow(DropTarget, QMainWindow):
         self.settings.geometry = self.saveGeometry()
         self.settings.thumb_size = self.zoom.value()
         self.settings.sort_mode = self.filter_bar.sort_mode
+        self.settings.sidebar_collapsed = self.sidebar.collapsed
         self.settings.sync()
         self.hide()
         QApplication.processEvents()

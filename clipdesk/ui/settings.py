@@ -56,6 +56,14 @@ class Settings:
     def window_state(self, value: QByteArray) -> None:
         self.q.setValue("window/state", value)
 
+    @property
+    def sidebar_collapsed(self) -> bool:
+        return str(self.q.value("window/sidebar_collapsed", "false")).lower() in ("true", "1")
+
+    @sidebar_collapsed.setter
+    def sidebar_collapsed(self, value: bool) -> None:
+        self.q.setValue("window/sidebar_collapsed", "true" if value else "false")
+
     def last_dir(self, kind: str) -> str:
         return str(self.q.value(f"dirs/{kind}", "") or "")
 

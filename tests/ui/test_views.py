@@ -134,6 +134,20 @@ def test_library_pages_months_jumps_and_keys(qtbot, library, open_window, ui_pho
     qtbot.keyClick(window.preview, Qt.Key.Key_Escape)
     assert window.current_view() is view and grid.currentIndex().row() == 3
 
+    # Drag out and the context menu work on the Library's photos as on search results.
+    grid.select_row(5)
+    indexes = grid.selectionModel().selectedIndexes()
+    assert not grid.drag_pixmap(indexes).isNull()
+    assert [u.toLocalFile() for u in model.mimeData(indexes).urls()] == [truth[5]]
+    menu = window.commands.context_menu(grid.visualRect(model.index(5, 0)).center())
+    similar = next(a for a in menu.actions() if a.text() == "Find Similar")
+    similar.trigger()
+    menu.close()
+    qtbot.waitUntil(lambda: window.current_view() is window.search_view and not window.search_view.session.searching)
+    assert window.search_view.session.request.image == model.hit(5).id and window.grid_paths()[0] == truth[5]
+    window.chip.close_button.click()
+    qtbot.waitUntil(lambda: window.current_view() is view, timeout=10_000)
+
     # The folder filter applies to the Library too.
     window.filter_bar.set_folder(str(ui_photos / "trips"))
     qtbot.waitUntil(lambda: not view.loading and model.rowCount() == 9, timeout=10_000)
@@ -192,6 +206,11 @@ def test_sidebar_keyboard_and_collapse(qtbot, library, open_window) -> None:
     assert window.sidebar.list.item(0).text() == "" and window.sidebar.list.item(0).toolTip()
     qtbot.keyClick(window, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
     assert not window.sidebar.collapsed and window.sidebar.list.item(0).text() == "Library"
+    window.sidebar.set_collapsed(True)
+    window.close()
+    assert window.settings.sidebar_collapsed  # remembered for the next start
+    window.settings.sidebar_collapsed = False
+    window = open_window(library)
     # Typing goes to the results; clearing the words comes back to the Library.
     window.field.setFocus()
     qtbot.keyClicks(window.field, "tower")
