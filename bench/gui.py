@@ -73,8 +73,7 @@ def check_page():
     if "page_painted" in marks or not state["result"]:
         return
     marks.setdefault("rss_result_mb", rss_mb())
-    with loader._cond:
-        pending = len(loader._visible) + len(loader._queued)
+    pending = loader.pending
     if win.search_view.model.rowCount() and not pending:
         mark("page_painted")
         marks["rss_mb"] = rss_mb()

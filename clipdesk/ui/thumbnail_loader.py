@@ -166,6 +166,19 @@ class ThumbnailLoader(QObject):
                 thread.join(wait)
 
     @property
+    def cached_bytes(self) -> int:
+        """What the cached pixmaps take (kept under the budget)."""
+        return self._bytes
+
+    @property
+    def budget_bytes(self) -> int:
+        return self._budget
+
+    def cached(self, key: str, width: int, height: int | None = None) -> bool:
+        """This thumbnail at exactly this size is in memory (painting it is a blit)."""
+        return (key, width, height or width) in self._cache
+
+    @property
     def pending(self) -> int:
         with self._cond:
             return len(self._queued)

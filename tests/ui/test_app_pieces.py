@@ -52,8 +52,8 @@ def test_thumbnail_loader_reads_off_thread_and_caches(qtbot, tmp_path: Path) -> 
     for i in (1, 2):
         loader.request(f"{i:032x}", "", 128)
     qtbot.waitUntil(lambda: loader.pending == 0, timeout=5000)
-    assert loader._bytes <= loader._budget
-    assert (key, 128, 128) not in loader._cache
+    assert loader.cached_bytes <= loader.budget_bytes
+    assert not loader.cached(key, 128) and loader.cached(f"{2:032x}", 128)
     # A scroll drops what is queued.
     loader.request("queued-a", "", 64)
     loader.drop_queued()
