@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QToolButton, QVBoxLayout, QWidget
 
 from ..icons import icon
@@ -39,7 +39,7 @@ class Sidebar(QWidget):
         layout.addWidget(self.list, 1)
         self.collapsed = False
         self._texts: dict[str, str] = {}
-        self._restyle()
+        self.list.viewport().setBackgroundRole(QPalette.ColorRole.Window)  # follows light and dark
         self.set_collapsed(False)
 
     def add_view(self, key: str, text: str, icon_name: str, tip: str = "") -> None:
@@ -81,16 +81,6 @@ class Sidebar(QWidget):
     def _chosen(self, item: QListWidgetItem | None, _previous: QListWidgetItem | None) -> None:
         if item is not None:
             self.viewChosen.emit(item.data(KeyRole))
-
-    def _restyle(self) -> None:
-        # A shade apart from the grid's background, in light and dark alike.
-        palette = self.palette()
-        window = palette.color(QPalette.ColorRole.Window)
-        palette.setColor(QPalette.ColorRole.Window, window)
-        self.setPalette(palette)
-        list_palette = self.list.palette()
-        list_palette.setColor(QPalette.ColorRole.Base, QColor(window))
-        self.list.setPalette(list_palette)
 
     def changeEvent(self, event) -> None:
         super().changeEvent(event)

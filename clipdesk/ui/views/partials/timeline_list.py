@@ -7,6 +7,7 @@ and `follow(section)` keeps the list on the month the grid is showing.
 from __future__ import annotations
 
 from PySide6.QtCore import QLocale, QSize, Qt, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeWidget, QTreeWidgetItem, QWidget
 
 from .library_model import Section
@@ -30,6 +31,7 @@ class TimelineList(QTreeWidget):
         self.setAccessibleName(self.tr("Jump to a month"))
         self.setToolTip(self.tr("Jump to a month"))
         self.setFixedWidth(184)
+        self.viewport().setBackgroundRole(QPalette.ColorRole.Window)  # a side panel, not part of the grid
         header = self.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
