@@ -172,7 +172,8 @@ def test_new_photos_appear_without_losing_the_scroll_position(
     anchor = grid.indexAt(QPoint(grid.cell.width() // 2, grid.header_height + grid.cell.height() // 2))
     assert anchor.isValid()
     photo = model.hit(anchor.row())
-    top = grid.visualRect(anchor).top()
+    grid.selectionModel().setCurrentIndex(anchor, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+    top = grid.visualRect(anchor).top()  # (selecting scrolled it clear of the pinned month header)
 
     _new_photo(ui_photos / "family" / "new-1.jpg", 1)
     _new_photo(ui_photos / "family" / "new-2.jpg", 2)
@@ -181,6 +182,7 @@ def test_new_photos_appear_without_losing_the_scroll_position(
         row = model.row_of(photo.id)
         assert row == anchor.row() + 2  # two newer photos came in above it
         assert abs(grid.visualRect(model.index(row, 0)).top() - top) <= 1  # ...and it did not move on screen
+        assert grid.currentIndex().row() == row and grid.selected_rows() == [row]  # still the user's photo
         # At the top of the library, new photos show up at the top.
         bar.setValue(0)
         _new_photo(ui_photos / "family" / "new-3.jpg", 3)

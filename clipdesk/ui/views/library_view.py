@@ -35,6 +35,7 @@ class _Place:
     dy: int = 0
     selected: frozenset[int] = frozenset()
     at_top: bool = True
+    current: int = -1  # the keyboard's photo
 
 
 class LibraryView(PhotoView):
@@ -161,14 +162,16 @@ class LibraryView(PhotoView):
 
     def _place(self) -> _Place:
         grid = self.grid
-        selected = frozenset(h.id for h in self.selected_hits())
+        selected = frozenset(h.id for h in self.selected_hits() if grid.selectionModel().hasSelection())
+        focus = self.model.hit(grid.currentIndex().row()) if grid.currentIndex().isValid() else None
+        current = focus.id if focus is not None else -1
         if grid.verticalScrollBar().value() == 0:
-            return _Place(selected=selected)
+            return _Place(selected=selected, current=current)
         index = grid.indexAt(QPoint(grid.cell.width() // 2, grid.header_height + grid.cell.height() // 2))
         hit = self.model.hit(index.row()) if index.isValid() else None
         if hit is None:
-            return _Place(selected=selected, at_top=False, dy=grid.verticalScrollBar().value())
-        return _Place(hit.id, index.row(), grid.visualRect(index).top(), selected, at_top=False)
+            return _Place(selected=selected, at_top=False, dy=grid.verticalScrollBar().value(), current=current)
+        return _Place(hit.id, index.row(), grid.visualRect(index).top(), selected, False, current)
 
     def _restore(self, place: _Place) -> None:
         grid = self.grid
@@ -177,6 +180,10 @@ class LibraryView(PhotoView):
             for hit in self.model.hits():
                 if hit.id in place.selected:
                     grid.selectionModel().select(self.model.index(self.model.row_of(hit.id), 0), flag)
+        current = self.model.row_of(place.current) if place.current >= 0 else -1
+        if current >= 0:
+            flag = QItemSelectionModel.SelectionFlag.NoUpdate
+            grid.selectionModel().setCurrentIndex(self.model.index(current, 0), flag)
         if place.at_top:
             grid.verticalScrollBar().setValue(0)
             return

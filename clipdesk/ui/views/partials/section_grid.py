@@ -38,6 +38,8 @@ class SectionGrid(GridBehaviour, QAbstractItemView):
         self.tops: list[int] = []  # content y of each month's header
         self.content_height = 0
         self._hover = -1
+        self._band_from: QPoint | None = None  # content point where a selection band started
+        self._band: QRect | None = None
         self._title_font = QFont(self.font())
         self.delegate = ThumbnailDelegate(loader, size, self)
         self.setItemDelegate(self.delegate)
@@ -304,6 +306,13 @@ class SectionGrid(GridBehaviour, QAbstractItemView):
                         state &= ~QStyle.StateFlag.State_MouseOver
                     option.state = state
                     self.delegate.paint(painter, option, index)
+        if self._band is not None:
+            band = self._band.translated(0, -offset)
+            color = QColor(self.palette().color(QPalette.ColorRole.Highlight))
+            painter.setPen(color)
+            color.setAlphaF(0.18)
+            painter.setBrush(color)
+            painter.drawRect(band.adjusted(0, 0, -1, -1))
         pinned = bisect.bisect_right(self.tops, offset) - 1
         if pinned >= 0 and self.tops[pinned] < offset:
             painter.fillRect(
@@ -342,13 +351,29 @@ class SectionGrid(GridBehaviour, QAbstractItemView):
 
     # -- hover, thumbnails --------------------------------------------------------------------------------
 
+    def mousePressEvent(self, event: Any) -> None:
+        point = event.position().toPoint()
+        on_photo = self.indexAt(point).isValid()
+        # A press on empty space starts a selection band (on a photo it starts a drag out).
+        self._band_from = None if on_photo else QPoint(point.x(), point.y() + self.verticalOffset())
+        super().mousePressEvent(event)
+
     def mouseMoveEvent(self, event: Any) -> None:
-        index = self.indexAt(event.position().toPoint())
+        point = event.position().toPoint()
+        index = self.indexAt(point)
         row = index.row() if index.isValid() else -1
         if row != self._hover:
             self._hover = row
             self.viewport().update()
+        if self._band_from is not None and event.buttons() & Qt.MouseButton.LeftButton:
+            self._band = QRect(self._band_from, QPoint(point.x(), point.y() + self.verticalOffset())).normalized()
+            self.viewport().update()
         super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: Any) -> None:
+        self._band_from, self._band = None, None
+        self.viewport().update()
+        super().mouseReleaseEvent(event)
 
     def leaveEvent(self, event: Any) -> None:
         if self._hover >= 0:
