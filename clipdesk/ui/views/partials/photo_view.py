@@ -31,6 +31,7 @@ class PhotoView(QWidget):
         self.model: Any = None
         self.stack = QStackedWidget(self)
         self.empty = EmptyState(self.stack)
+        self._screen: Screen | None = None  # the empty state on show
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.setSpacing(0)
@@ -51,9 +52,12 @@ class PhotoView(QWidget):
     def show_screen(self, screen: Screen) -> None:
         if screen.page == "photos":
             self.stack.setCurrentIndex(0)
+            self._screen = None
             return
-        actions = [(text, lambda _=False, k=key: self.actionRequested.emit(k)) for text, key in screen.actions]
-        self.empty.show_state(screen.state, screen.title, screen.body, actions, screen.picture, screen.busy)
+        if screen != self._screen:  # the same screen again (a status tick): keep its buttons and focus
+            actions = [(text, lambda _=False, k=key: self.actionRequested.emit(k)) for text, key in screen.actions]
+            self.empty.show_state(screen.state, screen.title, screen.body, actions, screen.picture, screen.busy)
+            self._screen = screen
         self.stack.setCurrentWidget(self.empty)
 
     def showing_photos(self) -> bool:
