@@ -30,6 +30,7 @@ PRECISIONS = ("auto", "fp32", "bf16", "fp16")
 TEXT_PRECISIONS = ("auto", "int8", "model")
 SCHEDULES = ("phased", "overlap")
 DECODE_MODES = ("process", "thread")
+QUERY_LANGUAGES = ("auto", "english", "multilingual")  # which text encoder answers a query
 IMAGE_MODEL_TTL_S = 300.0  # like Immich's default model TTL
 
 
@@ -53,6 +54,8 @@ class Settings:
     decode_timeout_s: float | None = None  # CLIPDESK_DECODE_TIMEOUT
     schedule: str | None = None  # CLIPDESK_SCHEDULE: phased | overlap
     image_model_ttl_s: float = IMAGE_MODEL_TTL_S  # CLIPDESK_IMAGE_MODEL_TTL; 0 keeps the image tower
+    multilingual_model: str | None = None  # CLIPDESK_MULTILINGUAL_MODEL: hub id or folder of the text student
+    query_languages: str | None = None  # CLIPDESK_QUERY_LANGUAGES: auto | english | multilingual
 
 
 def settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -60,6 +63,7 @@ def settings(environ: Mapping[str, str] | None = None) -> Settings:
     env = _Env(os.environ if environ is None else environ)
     data = env.text("CLIPDESK_DATA_DIR")
     model = env.text("CLIPDESK_MODEL")
+    multilingual = env.text("CLIPDESK_MULTILINGUAL_MODEL")
     device = env.text("CLIPDESK_DEVICE")
     return Settings(
         data_dir=Path(data) if data else None,
@@ -74,6 +78,8 @@ def settings(environ: Mapping[str, str] | None = None) -> Settings:
         decode_timeout_s=env.seconds("CLIPDESK_DECODE_TIMEOUT", allow_zero=False),
         schedule=env.choice("CLIPDESK_SCHEDULE", SCHEDULES, "the indexing schedule"),
         image_model_ttl_s=_or(env.seconds("CLIPDESK_IMAGE_MODEL_TTL", allow_zero=True), IMAGE_MODEL_TTL_S),
+        multilingual_model=normalize_model_id(multilingual) if multilingual else None,
+        query_languages=env.choice("CLIPDESK_QUERY_LANGUAGES", QUERY_LANGUAGES, "which text encoder answers queries"),
     )
 
 

@@ -1,8 +1,10 @@
-"""Search: text, image and combined queries over the vector index; the library's browse order."""
+"""Search: text, image and combined queries over the vector index (date words, languages, best
+matches); the library's browse order."""
 
 from ..catalog import Filters
 from .browse import BrowseRequest, TimelineBucket
-from .searcher import Searcher, SearchHit, SearchPage, SearchRequest, split_query
+from .searcher import Searcher, SearchHit, SearchPage, SearchRequest
+from .understanding import UnderstoodQuery, split_query, understand
 
 __all__ = [
     "BrowseRequest",
@@ -12,5 +14,7 @@ __all__ = [
     "SearchRequest",
     "Searcher",
     "TimelineBucket",
+    "UnderstoodQuery",
     "split_query",
+    "understand",
 ]

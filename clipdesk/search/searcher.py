@@ -1,9 +1,16 @@
-"""Search: text, image, or both, with negative terms, filters and paging."""
+"""Search: text, image, or both, with negative terms, date words, filters, paging, and where the
+best matches end.
+
+A text query is first understood (clipdesk.search.understanding): its date words become a date
+filter, "-terms" are pushed down, and the rest is encoded by the text encoder the "query languages"
+setting picks (clipdesk.encoder.queries: CLIP's own tower for English, the multilingual student for
+anything else). The first results are then split into best matches and other results
+(clipdesk.search.cutoff) against the query's scores over a random sample of the library.
+"""
 
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -11,12 +18,16 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from .. import config
 from ..catalog import Catalog, Filters, ImageRecord
-from ..encoder import ClipEncoder
-from ..index import IndexStore
+from ..catalog.meta import QUERY_LANGUAGES
+from ..encoder import ClipEncoder, QueryEncoders, TextEncoder
+from ..encoder.queries import check_query_languages
+from ..index import IndexStore, VectorIndex
+from .background import BackgroundSample
 from .browse import BrowseRequest, TimelineBucket, timeline_buckets
-
-_NEGATIVE = re.compile(r'(?:^|\s)-"([^"]+)"|(?:^|\s)-(\S+)')
+from .cutoff import best_match_count
+from .understanding import UnderstoodQuery, understand
 
 # How hard a "-term" pushes matches down, relative to the positive query.
 NEGATIVE_WEIGHT = 0.6
@@ -32,6 +43,11 @@ class SearchRequest:
     limit: int = 50
     offset: int = 0
     filters: Filters = field(default_factory=Filters)
+    parse_dates: bool = True  # date words in the text become a date filter (False: the chip was removed)
+    now: datetime | None = None  # what "last summer" is relative to (default: the clock)
+    query_languages: str | None = None  # auto | english | multilingual; None: the stored setting
+    split: bool = True  # mark the best matches (False: one plain ranking)
+    min_score: float | None = None  # best matches are those scoring at least this (default: adaptive)
 
 
 @dataclass(frozen=True)
@@ -45,6 +61,7 @@ class SearchHit:
     format: str | None
     content_key: str | None
     offline: bool
+    best: bool = False  # among the query's best matches (see SearchPage.best_count)
 
     def to_json(self) -> dict:
         return {
@@ -56,6 +73,7 @@ class SearchHit:
             "height": self.height,
             "format": self.format,
             "offline": self.offline,
+            "best": self.best,
         }
 
 
@@ -64,25 +82,71 @@ class SearchPage:
     hits: list[SearchHit]
     offset: int
     has_more: bool
+    # How many results, counted from the first of the whole ranking (not of this page), are best
+    # matches: 0 = "No close matches: showing the nearest"; None = not split (browse, split=False).
+    # The grid's divider goes after rank best_count. Counted over the ranks fetched so far, so it
+    # is at most offset + len(hits): a later page may find the best matches go on.
+    best_count: int | None = None
+    query: UnderstoodQuery | None = None  # the text query as understood (None: no text)
+    text_encoder: str | None = None  # id of the model that encoded the text (None: no text encoded)
 
-
-def split_query(text: str) -> tuple[str, list[str]]:
-    """'beach -people -"red car"' -> ('beach', ['people', 'red car'])."""
-    negatives = [a or b for a, b in _NEGATIVE.findall(text)]
-    positive = _NEGATIVE.sub(" ", text)
-    return " ".join(positive.split()), [n for n in negatives if n.strip()]
+    @property
+    def no_close_matches(self) -> bool:
+        return self.best_count == 0 and bool(self.hits)
 
 
 class Searcher:
-    def __init__(self, catalog: Catalog, store: IndexStore, encoder: ClipEncoder) -> None:
+    def __init__(
+        self, catalog: Catalog, store: IndexStore, encoder: ClipEncoder, text_encoders: QueryEncoders | None = None
+    ) -> None:
         self.catalog = catalog
         self.store = store
         self.encoder = encoder
+        settings = config.settings()
+        self.text_encoders = text_encoders or QueryEncoders(encoder, settings.multilingual_model)
+        self._env_query_languages = settings.query_languages
+        self.background = BackgroundSample()
+
+    # -- the "query languages" setting -----------------------------------------------------------
+
+    @property
+    def query_languages(self) -> str:
+        """CLIPDESK_QUERY_LANGUAGES, else the stored setting, else auto."""
+        stored = self.catalog.get_meta(QUERY_LANGUAGES)
+        return self._env_query_languages or (stored if stored in config.QUERY_LANGUAGES else None) or "auto"
+
+    def set_query_languages(self, value: str) -> None:
+        """Store the setting for this catalog (the app's choice; the environment still wins)."""
+        self.catalog.set_meta(QUERY_LANGUAGES, check_query_languages(value))
+
+    def text_encoder_for(self, text: str, query_languages: str | None = None) -> TextEncoder:
+        """The encoder that would answer this text (date words and "-terms" are read first)."""
+        query = understand(text)
+        words = " ".join([query.text, *query.negatives])
+        return self.text_encoders.pick(words, query_languages or self.query_languages)
+
+    # -- queries ---------------------------------------------------------------------------------
+
+    def understand(self, request: SearchRequest) -> UnderstoodQuery | None:
+        if not (request.text or "").strip():
+            return None
+        return understand(request.text, request.now, request.parse_dates)
 
     def query_vector(self, request: SearchRequest) -> np.ndarray | None:
-        positive, negatives = split_query(request.text or "")
+        return self._query_vector(request, self.understand(request))[0]
+
+    def _query_vector(
+        self, request: SearchRequest, query: UnderstoodQuery | None
+    ) -> tuple[np.ndarray | None, str | None]:
+        """The query's vector and the id of the text encoder that made its text part."""
+        positive, negatives = (query.text, list(query.negatives)) if query is not None else ("", [])
+        text_encoder: TextEncoder | None = None
+        if positive or negatives:
+            # One encoder for all of the query's words: its terms are compared with each other.
+            words = " ".join([positive, *negatives])
+            text_encoder = self.text_encoders.pick(words, request.query_languages or self.query_languages)
         parts: list[tuple[float, np.ndarray]] = []
-        text_vec = self.encoder.encode_text(positive) if positive else None
+        text_vec = self.text_encoders.encode(positive, text_encoder) if positive and text_encoder else None
         image_vec = self.image_vector(request.image) if request.image is not None else None
         if text_vec is not None and image_vec is not None:
             w = min(max(request.text_weight, 0.0), 1.0)
@@ -91,15 +155,17 @@ class Searcher:
             parts.append((1.0, text_vec))
         elif image_vec is not None:
             parts.append((1.0, image_vec))
+        encoder_id = text_encoder.model_id if text_encoder is not None else None
         if not parts and not negatives:
-            return None
-        query = sum((w * v for w, v in parts), np.zeros(self._dim(), dtype=np.float32))
+            return None, encoder_id
+        vector = sum((w * v for w, v in parts), np.zeros(self._dim(), dtype=np.float32))
         if parts:
-            query = query / max(float(np.linalg.norm(query)), 1e-12)
+            vector = vector / max(float(np.linalg.norm(vector)), 1e-12)
         for neg in negatives:
             # Score = sim(positive) - weight * sim(negative): linear, so one vector ranks it exactly.
-            query = query - (NEGATIVE_WEIGHT / len(negatives)) * self.encoder.encode_text(neg)
-        return query.astype(np.float32)
+            assert text_encoder is not None  # set whenever there are negatives
+            vector = vector - (NEGATIVE_WEIGHT / len(negatives)) * self.text_encoders.encode(neg, text_encoder)
+        return vector.astype(np.float32), encoder_id
 
     def image_vector(self, image: str | Path | Image.Image | int | tuple) -> np.ndarray:
         """An indexed, unchanged photo reuses its stored embedding: no decode, no model."""
@@ -128,20 +194,50 @@ class Searcher:
         return self.encoder.encode_images([image])[0]
 
     def search(self, request: SearchRequest) -> SearchPage:
-        query = self.query_vector(request)
+        understood = self.understand(request)
+        query, encoder_id = self._query_vector(request, understood)
         index = self.store.index
+        filters = understood.date_filters(request.filters) if understood is not None else request.filters
+        if filters is None:  # the query's dates and the date filter do not overlap
+            return SearchPage([], request.offset, False, None, understood, encoder_id)
+        if query is None and understood is not None and understood.has_dates and request.image is None:
+            # Only date words ("2019", "last summer"): that period's photos, newest first.
+            page = self.browse(BrowseRequest(filters, request.offset, request.limit))
+            return SearchPage(page.hits, page.offset, page.has_more, None, understood, None)
         if query is None or index is None or not len(index):
-            return SearchPage([], request.offset, False)
-        allowed = None if request.filters.is_empty() else self._allowed_ids(request.filters)
+            return SearchPage([], request.offset, False, None, understood, encoder_id)
+        allowed = None if filters.is_empty() else self._allowed_ids(filters)
         want = request.offset + request.limit + 1  # one extra says whether there is a next page
         # Text in the query puts its vector among text embeddings, away from the photos: a wider search.
         ef = index.params.ef_search_text if (request.text or "").strip() else None
         ids, scores = index.search(query, want, allowed, ef=ef)
-        page_ids = ids[request.offset : request.offset + request.limit].tolist()
-        page_scores = scores[request.offset : request.offset + request.limit].tolist()
+        end = request.offset + request.limit
+        best_count = self._best_count(request, index, query, scores[:end], allowed) if request.split else None
+        page_ids = ids[request.offset : end].tolist()
+        page_scores = scores[request.offset : end].tolist()
         records = self.catalog.images(page_ids)
-        hits = [_hit(records[i], s) for i, s in zip(page_ids, page_scores, strict=True) if i in records]
-        return SearchPage(hits, request.offset, len(ids) > request.offset + request.limit)
+        hits = [
+            _hit(records[i], s, best=best_count is not None and rank < best_count)
+            for rank, (i, s) in enumerate(zip(page_ids, page_scores, strict=True), start=request.offset)
+            if i in records
+        ]
+        return SearchPage(hits, request.offset, len(ids) > end, best_count, understood, encoder_id)
+
+    def _best_count(
+        self,
+        request: SearchRequest,
+        index: VectorIndex,
+        query: np.ndarray,
+        ranked: np.ndarray,
+        allowed: np.ndarray | None,
+    ) -> int:
+        """Best matches among the ranked scores fetched (from rank 0): a fixed threshold if the
+        request gives one, else the adaptive cut against the query's library background."""
+        if request.min_score is not None:
+            return int(np.count_nonzero(np.asarray(ranked) >= request.min_score))
+        background = self.background.scores(index, self.store.model_id or self.encoder.model_id, query)
+        library_size = len(allowed) if allowed is not None else len(index)
+        return best_match_count(np.asarray(ranked), background, library_size)
 
     def browse(self, request: BrowseRequest) -> SearchPage:
         """Indexed photos newest first (no date last); needs no model. Score is 0.0."""
@@ -163,7 +259,7 @@ class Searcher:
         return index.dim if index is not None else self.encoder.dim
 
 
-def _hit(record: ImageRecord, score: float) -> SearchHit:
+def _hit(record: ImageRecord, score: float, best: bool = False) -> SearchHit:
     return SearchHit(
         record.id,
         record.path,
@@ -174,4 +270,5 @@ def _hit(record: ImageRecord, score: float) -> SearchHit:
         record.format,
         record.content_key,
         record.offline,
+        best,
     )
