@@ -29,6 +29,15 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def tiny_student(tmp_path_factory: pytest.TempPathFactory, tiny_model: Path) -> Path:
+    """A tiny random multilingual text student for the tiny CLIP (16-d), declared as made for it."""
+    from clipdesk.encoder.random_model import build_random_student
+
+    folder = tmp_path_factory.mktemp("models") / "tiny-student"
+    return build_random_student(folder, output_dim=16, image_model=str(tiny_model))
+
+
+@pytest.fixture(scope="session")
 def corpus() -> Path:
     if not CORPUS.is_dir():
         pytest.skip(f"shared corpus not found at {CORPUS}")
@@ -54,6 +63,17 @@ def make_photo(path: Path, seed: int, size: tuple[int, int] = (96, 72), fmt: str
         img[mask] = rng.uniform(0, 255, 3)
     path.parent.mkdir(parents=True, exist_ok=True)
     Image.fromarray(np.clip(img, 0, 255).astype(np.uint8)).save(path, fmt)
+    return path
+
+
+def make_dated_photo(path: Path, seed: int, taken: str) -> Path:
+    """make_photo with an EXIF DateTimeOriginal ("2019:07:14 10:00:00"), as a camera writes it."""
+    make_photo(path, seed)
+    with Image.open(path) as im:
+        pixels = im.copy()
+    exif = Image.Exif()
+    exif.get_ifd(0x8769)[0x9003] = taken
+    pixels.save(path, exif=exif)
     return path
 
 

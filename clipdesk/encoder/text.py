@@ -154,7 +154,8 @@ class StudentTextEncoder:
 
 
 def _output_dim(model: Any) -> int:
-    getter = getattr(model, "get_sentence_embedding_dimension", None)
+    # sentence-transformers 6 renamed get_sentence_embedding_dimension; either says the output width.
+    getter = getattr(model, "get_embedding_dimension", None) or getattr(model, "get_sentence_embedding_dimension", None)
     dim = getter() if getter is not None else None
     if not dim:  # a module list that does not say: ask it
         dim = int(np.asarray(model.encode(["a"], convert_to_numpy=True)).shape[-1])
