@@ -87,6 +87,7 @@ class EngineBridge(QObject):
         self.model_state: tuple[str, str] = ("loading", "")
         self.needs_download = False
         self.indexing_allowed = True
+        self.defer_model_load = False  # True: the owner calls load_model() (the window: after its first screen)
         # Opening and reopening the engine, in order.
         self._lifecycle: Worker[OpenEngine | SwitchModel] = Worker("clipdesk-open", self._run_lifecycle)
         # Engine operations run in order on one thread; status refreshes are coalesced.
@@ -170,7 +171,8 @@ class EngineBridge(QObject):
         self.engineReady.emit()
         if not self.indexing_allowed:
             self.indexingBlocked.emit()
-        self.load_model()
+        if not self.defer_model_load:
+            self.load_model()
 
     def load_model(self) -> None:
         """Load (or download) the model in the background; progress arrives as `modelState`."""

@@ -41,6 +41,7 @@ class _Place:
 class LibraryView(PhotoView):
     key = "library"
     reloaded = Signal()  # a new timeline and first page are in the model
+    settled = Signal()  # a reload is over, shown or failed
 
     def __init__(
         self, bridge: EngineBridge, loader: ThumbnailLoader, thumb_size: int, parent: QWidget | None = None
@@ -134,12 +135,14 @@ class LibraryView(PhotoView):
         self._restore(place)
         self.reloaded.emit()
         self.summaryChanged.emit(self.summary())
+        self.settled.emit()
         self._next()
 
     def _reload_failed(self, exc: BaseException) -> None:
         self.loading = False
         self.loaded_once = True
         self.summaryChanged.emit(self.summary())
+        self.settled.emit()
         self._next()
 
     def _next(self) -> None:
