@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import make_photo
+from conftest import make_dated_photo, make_photo
 
 
 def run(args: list[str], data: Path, model: Path | str | None, timeout: float = 120, env_extra: dict | None = None):
@@ -52,6 +52,70 @@ def test_search_json_is_ranked_and_complete(indexed, tiny_model):
     page2 = json.loads(r2.stdout)["results"]
     assert not {h["id"] for h in page2} & {h["id"] for h in out["results"]}
     assert page2[0]["score"] <= scores[-1]
+
+
+@pytest.fixture(scope="module")
+def dated(tmp_path_factory, tiny_model):
+    """Six photos whose EXIF dates differ: three from July 2019, three from July 2021."""
+    base = tmp_path_factory.mktemp("cli-dated")
+    photos = base / "photos"
+    for i in range(6):
+        taken = "2019:07:14 10:00:00" if i < 3 else "2021:07:20 16:30:00"
+        make_dated_photo(photos / f"d{i}.jpg", seed=100 + i, taken=taken)
+    data = base / "data"
+    assert run(["add", str(photos)], data, tiny_model).returncode == 0
+    assert run(["index"], data, tiny_model).returncode == 0
+    return data, {str(photos / f"d{i}.jpg") for i in range(3)}
+
+
+def test_search_json_reports_the_query_as_understood(dated, tiny_model):
+    data, from_2019 = dated
+    r = run(["search", "beach 2019 -people", "--json"], data, tiny_model)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert {h["path"] for h in out["results"]} == from_2019
+    assert out["text_encoder"] == str(tiny_model)
+    assert out["query"] == {
+        "text": "beach",
+        "date_from": "2019-01-01T00:00:00",
+        "date_to": "2020-01-01T00:00:00",
+        "date_phrase": "2019",
+        "negatives": ["people"],
+    }
+    assert isinstance(out["best_count"], int) and all(isinstance(h["best"], bool) for h in out["results"])
+    assert [h["best"] for h in out["results"]] == [i < out["best_count"] for i in range(3)]
+
+
+def test_chinese_query_with_a_date_uses_the_multilingual_model(dated, tiny_model, tiny_student):
+    data, from_2019 = dated
+    student = {"CLIPDESK_MULTILINGUAL_MODEL": str(tiny_student)}
+    r = run(["search", "2019年的海滩", "--json"], data, tiny_model, env_extra=student)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert {h["path"] for h in out["results"]} == from_2019
+    assert out["text_encoder"] == str(tiny_student) and out["query"]["text"] == "海滩"
+    english_only = ["search", "2019年的海滩", "--json", "--query-languages", "english"]
+    english = run(english_only, data, tiny_model, env_extra=student)
+    assert json.loads(english.stdout)["text_encoder"] == str(tiny_model)
+    # No multilingual model for this image model: a clear error, and English queries still work.
+    r = run(["search", "海滩"], data, tiny_model)
+    assert r.returncode == 3 and "No multilingual text model is known" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_best_matches_then_other_results(dated, tiny_model):
+    data, _ = dated
+    target = sorted(dated[1])[0]
+    r = run(["similar", target, "--min-score", "0.9999"], data, tiny_model)
+    lines = r.stdout.splitlines()
+    assert r.returncode == 0 and lines[0].split()[2] == target and lines[1] == "Other results", r.stdout
+    assert len(lines) == 7  # 6 photos and the divider
+    r = run(["search", "beach", "--min-score", "1.5"], data, tiny_model)
+    assert r.stdout.splitlines()[0] == "No close matches: showing the nearest" and len(r.stdout.splitlines()) == 7
+    out = json.loads(run(["search", "beach", "--all", "--json"], data, tiny_model).stdout)
+    assert out["best_count"] is None and [h["best"] for h in out["results"]] == [None] * 6
+    r = run(["search", "beach", "--all"], data, tiny_model)
+    assert len(r.stdout.splitlines()) == 6 and "results" not in r.stdout
+    assert run(["search", "beach", "--all", "--min-score", "0.5"], data, tiny_model).returncode == 2
 
 
 def test_similar_finds_the_photo_itself_first(indexed, tiny_model):

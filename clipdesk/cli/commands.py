@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from .common import EXIT_OK, EXIT_PATH, EXIT_USAGE, CliError, open_engine
+from .results import empty_json, print_page
 
 if TYPE_CHECKING:
     from ..engine import Engine
@@ -157,6 +158,9 @@ def cmd_search(args: argparse.Namespace) -> int:
         limit=args.limit,
         offset=args.offset,
         filters=_filters(args),
+        query_languages=args.query_languages,
+        split=not args.all,
+        min_score=args.min_score,
     )
     return _print_results(args, request)
 
@@ -167,7 +171,14 @@ def cmd_similar(args: argparse.Namespace) -> int:
     image = os.path.abspath(os.path.expanduser(args.file))
     if not os.path.isfile(image):
         raise CliError(f"{image} does not exist or is not a file.", EXIT_PATH)
-    request = SearchRequest(image=image, limit=args.limit, offset=args.offset, filters=_filters(args))
+    request = SearchRequest(
+        image=image,
+        limit=args.limit,
+        offset=args.offset,
+        filters=_filters(args),
+        split=not args.all,
+        min_score=args.min_score,
+    )
     return _print_results(args, request)
 
 
@@ -178,7 +189,7 @@ def _print_results(args: argparse.Namespace, request: SearchRequest) -> int:
     try:
         if not engine.catalog.counts()["indexed"]:
             if args.json:
-                print(json.dumps({"results": [], "offset": request.offset, "has_more": False}))
+                print(json.dumps(empty_json(request.offset)))
             print(
                 "Nothing is indexed yet: add a folder with `clipdesk add FOLDER`, then run `clipdesk index`.",
                 file=sys.stderr,
@@ -190,19 +201,10 @@ def _print_results(args: argparse.Namespace, request: SearchRequest) -> int:
             raise CliError(f"cannot read {request.image}: {exc}", EXIT_PATH) from exc
     finally:
         engine.close()
-    if args.json:
-        print(
-            json.dumps(
-                {"results": [h.to_json() for h in page.hits], "offset": page.offset, "has_more": page.has_more},
-                indent=2,
-            )
-        )
-    elif not page.hits:
+    if not page.hits and not args.json:
         print("No matches.", file=sys.stderr)
     else:
-        for rank, hit in enumerate(page.hits, start=page.offset + 1):
-            flag = "  (offline)" if hit.offline else ""
-            print(f"{rank:>4}  {hit.score:6.3f}  {hit.path}{flag}")
+        print_page(args, page)
     return EXIT_OK
 
 

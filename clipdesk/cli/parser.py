@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from .results import add_language_option, add_ranking_options
 
 def _common_options(suppress: bool) -> argparse.ArgumentParser:
     """Options accepted before or after the command. After it they default to SUPPRESS,
@@ -60,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("text", nargs="?", default="", help='what to look for; "-word" pushes matches down')
     p.add_argument("--image", metavar="FILE", help="an example photo (combined with the text if both are given)")
     p.add_argument("--text-weight", type=float, default=0.5, help="weight of the text when an image is given too")
+    add_language_option(p)
     _result_options(p)
 
     p = sub.add_parser("similar", parents=[common], help="photos that look like FILE")
@@ -84,3 +86,4 @@ def _result_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--type", action="append", default=[], metavar="FORMAT", help="only this file type: jpeg, heif, png..."
     )
+    add_ranking_options(p)
