@@ -6,6 +6,7 @@ import argparse
 
 from .results import add_language_option, add_ranking_options
 
+
 def _common_options(suppress: bool) -> argparse.ArgumentParser:
     """Options accepted before or after the command. After it they default to SUPPRESS,
     so `clipdesk --data-dir X add F` keeps X instead of the subcommand's default."""
