@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from .commands import cmd_add, cmd_index, cmd_remove, cmd_search, cmd_similar, cmd_status
 from .common import EXIT_BUSY, EXIT_ERROR, EXIT_MODEL, EXIT_OK, EXIT_PATH, EXIT_USAGE, CliError
 from .parser import build_parser
+from .serve import cmd_serve
 
 __all__ = ["COMMANDS", "main"]
 
@@ -32,6 +33,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "search": cmd_search,
     "similar": cmd_similar,
     "status": cmd_status,
+    "serve": cmd_serve,
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from .results import add_language_option, add_ranking_options
+from .serve import add_serve_parser
 
 
 def _common_options(suppress: bool) -> argparse.ArgumentParser:
@@ -74,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--errors", type=int, default=20, metavar="N", help="list up to N unreadable files (0: all)")
 
     p = sub.add_parser("gui", parents=[common], help="open the desktop app")
+    add_serve_parser(sub, common)
     return parser
 
 

@@ -42,6 +42,9 @@ class IndexStore:
         self.mutation = threading.RLock()
         self._dirty = False
         self._last_save = time.monotonic()
+        # A follower (`clipdesk serve` while another process indexes) keeps its index in memory
+        # only: the indexer owns the saved files and the catalog's record of them.
+        self.read_only = False
 
     # -- open ----------------------------------------------------------------------------------
 
@@ -136,7 +139,7 @@ class IndexStore:
 
     def save(self) -> None:
         """Atomic save of the index as of the catalog's current change sequence."""
-        if self.index is None or self.model_id is None:
+        if self.read_only or self.index is None or self.model_id is None:
             return
         with self._save_lock:
             # The watermark is read first: changes committed during the save are newer
