@@ -195,3 +195,22 @@ def test_student_runs_int8_close_to_float(tiny_model, tiny_student):
     assert (int8.precision, fp32.precision) == ("int8", "fp32")
     assert np.allclose(np.linalg.norm(a, axis=1), 1.0, atol=1e-5)
     assert float(np.min(np.sum(a * b, axis=1))) > 0.98
+
+
+def test_settings_from_the_environment(library, tiny_model, tiny_student, monkeypatch):
+    from clipdesk.config import SettingsError, settings
+
+    got = settings({"CLIPDESK_QUERY_LANGUAGES": "English", "CLIPDESK_MULTILINGUAL_MODEL": STUDENT_HUB_ID})
+    assert (got.query_languages, got.multilingual_model) == ("english", STUDENT_HUB_ID)
+    with pytest.raises(SettingsError, match="CLIPDESK_QUERY_LANGUAGES"):
+        settings({"CLIPDESK_QUERY_LANGUAGES": "french"})
+    # The environment wins over the stored setting, as CLIPDESK_MODEL does over the stored model.
+    engine = library
+    engine.searcher.set_query_languages("multilingual")
+    monkeypatch.setenv("CLIPDESK_QUERY_LANGUAGES", "english")
+    from clipdesk.search import Searcher
+
+    searcher = Searcher(engine.catalog, engine.store, engine.encoder)
+    assert searcher.query_languages == "english"
+    assert searcher.search(SearchRequest(text="海滩")).text_encoder == str(tiny_model)
+    assert engine.searcher.query_languages == "multilingual"
