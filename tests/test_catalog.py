@@ -108,15 +108,3 @@ def test_unchanged_model_is_confirmed_while_a_long_write_runs(tmp_path):
         release.set()
         writer.join()
     assert catalog.mark_model("other") is True  # a real change still goes through the writer
-
-
-def test_flagging_a_root_offline_rewrites_only_changed_rows(tmp_path):
-    catalog = Catalog(tmp_path / "c.sqlite3")
-    root = catalog.add_root("/p")
-    catalog.commit_batch([_item(root.id, i) for i in range(5)], [], "m")
-    writer = catalog._writer
-    before = writer.total_changes
-    catalog.set_root_online(root.id, True)  # already online: only the root's own row
-    assert writer.total_changes - before == 1
-    catalog.set_root_online(root.id, False)
-    assert writer.total_changes - before == 1 + 1 + 5

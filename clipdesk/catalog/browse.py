@@ -1,6 +1,6 @@
 """The library view's reads: indexed photos newest first, and how many fall in each month.
 
-Both walk `idx_images_browse` (status, taken_at, id, offline, format), a covering index:
+Both walk `idx_images_browse` (status, taken_at, id, root_id, format), a covering index:
 the wide rows that hold embeddings are never read, only the ids of the page shown.
 SQLite sorts NULL lowest, so `taken_at DESC` puts photos with no date last by itself.
 """

@@ -57,5 +57,5 @@ def filter_sql(filters: Filters) -> tuple[str, list[object]]:
         clauses.append(f"format IN ({','.join('?' * len(filters.formats))})")
         params += [f.upper() for f in filters.formats]
     if not filters.include_offline:
-        clauses.append("offline = 0")
+        clauses.append("root_id IN (SELECT id FROM roots WHERE online = 1)")  # offline is the root's state
     return (" AND ".join(clauses) or "1"), params

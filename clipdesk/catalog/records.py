@@ -10,8 +10,11 @@ from dataclasses import dataclass
 import numpy as np
 
 # Every column but the embedding: reading a page of records never pulls 2 KiB vectors.
+# `offline` is the root's state (roots.online): one row flips when a drive goes or comes back,
+# never a million (images.offline is no longer written or read: see schema.py).
 IMAGE_COLUMNS = (
-    "id, root_id, path, size, mtime_ns, content_key, width, height, taken_at, format, status, error, model_id, offline"
+    "id, root_id, path, size, mtime_ns, content_key, width, height, taken_at, format, status, error, model_id, "
+    "(SELECT roots.online = 0 FROM roots WHERE roots.id = images.root_id)"
 )
 ROOT_COLUMNS = "id, path, enabled, excludes, online"
 
