@@ -160,6 +160,20 @@ class Engine:
             self.indexer.store_ready()
         self.listeners.model_state("ready", self.model_id)
 
+    def load_model_unless_downloading(self) -> None:
+        """Load the model and its index now if they are on this computer (errors are reported
+        as model states); a model still to be downloaded is left to its own loader."""
+        from ..encoder.model_files import needs_download
+
+        if needs_download(self.model_id):
+            return
+        try:
+            self.load_model()
+        except ModelUnavailableError:
+            pass  # already reported as a model state; the scan goes on without it
+        except Exception:
+            log.exception("loading the model before the first scan failed; the scan goes on")
+
     def open_index_without_model(self) -> bool:
         """Searching by an indexed photo needs no model: open the index from the stored dimension."""
         if self.store.index is not None and self.store.model_id == self.model_id:

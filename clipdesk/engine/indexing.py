@@ -35,6 +35,7 @@ class BackgroundIndexing:
                 settle_s=engine.settle_s,
                 on_warning=lambda text: engine.listeners.message("warning", text),
             )
+        self._model_first = True  # see _index
         self.worker: Worker[EngineJob] = Worker(
             "clipdesk-worker",
             self._run,
@@ -88,6 +89,11 @@ class BackgroundIndexing:
 
     def _index(self, work: MergedWork) -> None:
         engine = self.engine
+        if work.reconcile and self._model_first:
+            # Search before scanning: the first walk of the folders (and of the watches) waits for
+            # the model and the index, instead of competing with them for the disk and the GIL.
+            self._model_first = False
+            engine.load_model_unless_downloading()
         with engine.indexing:
             engine.indexer.reset_cancel()
             if self.watcher is not None and (work.reconcile or work.rewatch):
