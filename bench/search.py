@@ -27,6 +27,7 @@ import gc
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -35,6 +36,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _common as c
+import app_launch
 import numpy as np
 
 DIM = 512
@@ -67,23 +69,36 @@ def _unit(x: np.ndarray) -> np.ndarray:
     return (x / np.linalg.norm(x, axis=-1, keepdims=True)).astype(np.float32)
 
 
+def photo_root(data: Path) -> Path:
+    """The catalog's one root: a folder beside the catalog (missing unless the app run creates it)."""
+    return data / "photos"
+
+
+def photo_path(data: Path, i: int) -> str:
+    return f"{photo_root(data)}/{i // 1000:04d}/IMG_{i:07d}.jpg"
+
+
+def photo_mtime_ns(i: int) -> int:
+    return 1_700_000_000_000_000_000 + i * 1_000_000_000
+
+
 def fill_catalog(data: Path, model_id: str, n: int, synth: Synth) -> float:
     from clipdesk.catalog import Catalog, EncodedImage
 
     catalog = Catalog(data / "catalog.sqlite3")
     catalog.mark_model(model_id)
     catalog.set_meta("model_dim", str(DIM))
-    root = catalog.add_root("/photos")
+    root = catalog.add_root(str(photo_root(data)))
     t0 = time.perf_counter()
     chunk = 20_000
     for start in range(0, n, chunk):
         vecs = synth.images(min(chunk, n - start), seed=1000 + start // chunk)
         items = [
             EncodedImage(
-                f"/photos/{(start + i) // 1000:04d}/IMG_{start + i:07d}.jpg",
+                photo_path(data, start + i),
                 root.id,
                 3_000_000,
-                1_700_000_000_000_000_000 + i,
+                photo_mtime_ns(start + i),
                 f"{start + i:032x}",
                 4000,
                 3000,
@@ -104,7 +119,7 @@ def recall(index, queries: np.ndarray, exact_ids: np.ndarray, k: int, ef: int) -
     hits = 0
     saved = index._index.ef
     index._index.set_ef(min(ef, 100))  # the per-query ef (k widened to ef) decides
-    for q, truth in zip(queries, exact_ids):
+    for q, truth in zip(queries, exact_ids, strict=True):
         got, _ = index.search(q, k, ef=ef)
         hits += len(set(got.tolist()) & set(truth[:k].tolist()))
     index._index.set_ef(saved)
@@ -160,6 +175,29 @@ def the_app(data: Path, model_dir: Path) -> dict:
     return marks
 
 
+def the_apps(data: Path, model_dir: Path, args) -> dict:
+    """The app on this catalog: launch timings with the photo folder missing and present
+    (bench/app_launch.py), then its resident memory (`the_app`)."""
+    n = int(data.name) if data.name.isdigit() else args.child
+    # The catalog's own root: a copy of a kept folder (e.g. for an older build) still points at the original.
+    with sqlite3.connect(f"file:{data / 'catalog.sqlite3'}?mode=ro", uri=True) as db:
+        root = db.execute("SELECT path FROM roots").fetchone()[0]
+    out: dict = {
+        "launch": app_launch.cases(
+            data,
+            model_dir,
+            n,
+            lambda i: f"{root}/{i // 1000:04d}/IMG_{i:07d}.jpg",
+            photo_mtime_ns,
+            code=Path(args.code) if args.code else None,
+            runs=args.app_runs,
+        )
+    }
+    if not args.app_only:
+        out.update(the_app(data, model_dir))
+    return out
+
+
 def one_size(n: int, args) -> dict:
     """Runs in its own process: one catalog size, everything measured."""
     from clipdesk.engine import Engine
@@ -167,23 +205,38 @@ def one_size(n: int, args) -> dict:
 
     model_dir = c.model_folder()
     synth = Synth()
-    data = Path(tempfile.mkdtemp(prefix=f"clipdesk-search-{n}-", dir=args.tmp))
+    if args.keep:
+        data = Path(args.keep) / str(n)
+        data.mkdir(parents=True, exist_ok=True)
+    else:
+        data = Path(tempfile.mkdtemp(prefix=f"clipdesk-search-{n}-", dir=args.tmp))
+    built = data / "bench-built.json"
     out: dict = {"n": n}
     try:
-        engine = Engine(data, str(model_dir))
-        engine.catalog.close()
-        out["catalog_fill_s"] = fill_catalog(data, engine.model_id, n, synth)
-        engine = Engine(data, str(model_dir))
-        out["rss_engine_open_mb"] = c.rss_mb()
-        t0 = time.perf_counter()
-        engine.encoder.load()
-        out["model_load_s"] = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        engine.load_model()  # no saved index yet: built from the catalog, as the app does, and saved
-        out["build_s"] = time.perf_counter() - t0
-        assert len(engine.store.index) == n, len(engine.store.index)
-        engine.close()
-        del engine
+        if built.exists():  # --keep: filled and built by an earlier run, reused as it is
+            out.update(json.loads(built.read_text()))
+            out["reused"] = str(data)
+        else:
+            engine = Engine(data, str(model_dir))
+            engine.catalog.close()
+            out["catalog_fill_s"] = fill_catalog(data, engine.model_id, n, synth)
+            engine = Engine(data, str(model_dir))
+            out["rss_engine_open_mb"] = c.rss_mb()
+            t0 = time.perf_counter()
+            engine.encoder.load()
+            out["model_load_s"] = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            engine.load_model()  # no saved index yet: built from the catalog, as the app does, and saved
+            out["build_s"] = time.perf_counter() - t0
+            assert len(engine.store.index) == n, len(engine.store.index)
+            engine.close()
+            del engine
+            if args.keep:
+                keys = ("catalog_fill_s", "rss_engine_open_mb", "model_load_s", "build_s")
+                built.write_text(json.dumps({k: out[k] for k in keys}))
+        if args.app_only:
+            out["app"] = the_apps(data, model_dir, args)
+            return out
         # A second start: the saved index is loaded, as on every normal launch.
         engine = Engine(data, str(model_dir))
         t0 = time.perf_counter()
@@ -198,7 +251,7 @@ def one_size(n: int, args) -> dict:
             "ef_search_text": p.ef_search_text,
         }
         ids = engine.catalog.live_vector_ids(engine.model_id)
-        paths = [f"/photos/{i // 1000:04d}/IMG_{i:07d}.jpg" for i in range(n)]
+        paths = [photo_path(data, i) for i in range(n)]
 
         # -- latency, end to end through Engine.search ------------------------------------------
         words = [
@@ -346,9 +399,10 @@ def one_size(n: int, args) -> dict:
         del engine, index
         gc.collect()
         if not args.no_app:
-            out["app"] = the_app(data, model_dir)
+            out["app"] = the_apps(data, model_dir, args)
     finally:
-        shutil.rmtree(data, ignore_errors=True)
+        if not args.keep:
+            shutil.rmtree(data, ignore_errors=True)
     return out
 
 
@@ -359,6 +413,15 @@ def main() -> None:
     ap.add_argument("--recall-queries", type=int, default=300)
     ap.add_argument("--tmp", default=None, help="where the temporary catalogs go (needs ~2.5 GB per million)")
     ap.add_argument("--no-app", action="store_true", help="skip starting the desktop app on each catalog")
+    ap.add_argument(
+        "--keep",
+        metavar="DIR",
+        default=None,
+        help="fill and build each size's catalog in DIR/<size> and keep it; a later run with the same DIR reuses it",
+    )
+    ap.add_argument("--app-only", action="store_true", help="with --keep: only start the app on the kept catalog")
+    ap.add_argument("--app-runs", type=int, default=1, help="app launches per case (folder missing, present)")
+    ap.add_argument("--code", default=None, help="run the app from this clipdesk checkout (e.g. an older build)")
     ap.add_argument("--child", type=int, default=0, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -381,14 +444,20 @@ def main() -> None:
             ]
             + (["--tmp", args.tmp] if args.tmp else [])
             + (["--no-app"] if args.no_app else [])
+            + (["--keep", args.keep] if args.keep else [])
+            + (["--app-only"] if args.app_only else [])
+            + ["--app-runs", str(args.app_runs)]
+            + (["--code", args.code] if args.code else [])
         )
         proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True)  # progress on stderr, as it comes
-        line = next((l for l in proc.stdout.splitlines() if l.startswith("RESULT ")), None)
+        line = next((x for x in proc.stdout.splitlines() if x.startswith("RESULT ")), None)
         if line is None:
             print(proc.stdout[-3000:])
             raise SystemExit(f"the {n} run failed")
         r = json.loads(line[7:])
         results.append(r)
+        if args.app_only:
+            continue
         c.write_json("search", {"results": results, "complete": False})
         print(
             f"  index build from the catalog {r['build_s']:.0f} s; "
@@ -396,8 +465,13 @@ def main() -> None:
             f"recall@10 {r['recall10_text']:.3f}; RSS {r['rss_after_queries_mb']:.0f} MB",
             flush=True,
         )
+    if args.app_only:
+        print("\n" + app_launch.table(results))
+        print(f"\nwritten: {c.write_json('search-launch', {'results': results})}")
+        return
     rows = []
     for r in results:
+        app = r.get("app") or {}
         rows.append(
             [
                 f"{r['n']:,}",
@@ -411,7 +485,7 @@ def main() -> None:
                 f"{r['build_s']:.0f} s",
                 f"{r['launch_load_s']:.1f} s",
                 f"{r['rss_after_queries_mb']:.0f} MB",
-                f"{r.get('app', {}).get('rss_result_mb', float('nan')):.0f} / {r.get('app', {}).get('rss_idle_mb', float('nan')):.0f} MB",
+                f"{app.get('rss_result_mb', float('nan')):.0f} / {app.get('rss_idle_mb', float('nan')):.0f} MB",
             ]
         )
     print()
@@ -469,6 +543,8 @@ def main() -> None:
                 f"result {(app['result'] - app['enter']) * 1000:.0f} ms; result -> page painted "
                 f"{(app.get('page_painted', float('nan')) - app['result']) * 1000:.0f} ms"
             )
+    if any("launch" in (r.get("app") or {}) for r in results):
+        print("\nthe app launched on each catalog:\n" + app_launch.table(results))
     big = max(results, key=lambda r: r["n"])
     print(
         f"\nat {big['n']:,}: text p95 {big['text_query']['p95_ms']} ms (target <= 50), image p95 "
