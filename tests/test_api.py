@@ -296,6 +296,26 @@ def test_oversize_upload_is_413(library: dict) -> None:
     _error(library["client"].post("/describe", files={"image": ("e.jpg", edge, "image/jpeg")}), 413)
 
 
+def test_an_upload_streamed_without_a_length_is_cut_off_at_the_cap(library: dict) -> None:
+    boundary = "clipdesk-test-boundary"
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="image"; filename="big.jpg"\r\n'
+        "Content-Type: image/jpeg\r\n\r\n"
+    ).encode()
+
+    def body() -> Iterator[bytes]:  # no Content-Length: chunked transfer, counted as it arrives
+        yield head
+        for _ in range(30):
+            yield b"\xff" * 100_000
+        yield f"\r\n--{boundary}--\r\n".encode()
+
+    response = library["client"].post(
+        "/search", content=body(), headers={"Content-Type": f"multipart/form-data; boundary={boundary}"}
+    )
+    assert "content-length" not in response.request.headers
+    assert _error(response, 413)["code"] == "too_large"
+
+
 def test_non_image_uploads_are_415(library: dict) -> None:
     client = library["client"]
     fake = b"%PDF-1.4 not a picture at all"
@@ -395,6 +415,20 @@ def _cli(*args: str, data_dir: Path, model: Path | None = None, **kwargs) -> sub
         command += ["--model", str(model)]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     return subprocess.Popen([*command, *args], cwd=REPO, env=env, text=True, **kwargs)
+
+
+def test_the_listening_socket_says_tcp_so_nagle_is_turned_off() -> None:
+    """asyncio sets TCP_NODELAY only on sockets whose proto is TCP; without it every response
+    waited ~40 ms for the client's delayed ACK (found by bench/api_load.py)."""
+    import socket
+
+    from clipdesk.api.server import listen
+
+    sock = listen("127.0.0.1", 0)
+    try:
+        assert sock.proto == socket.IPPROTO_TCP
+    finally:
+        sock.close()
 
 
 def test_show_token_and_remote_hosts_need_a_flag(tmp_path: Path) -> None:
