@@ -9,14 +9,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QCoreApplication, QPoint, Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMenu
 
 from .file_actions import copy_image, copy_paths, open_file, show_in_folder
 from .icons import icon
+from .mainwindow.language_menus import LanguageMenus
 from .preview import load_preview
 from .settings import THUMB_DEFAULT
+
+# Called by its full name so that pyside6-lupdate finds every text with its context.
+translate = QCoreApplication.translate
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
@@ -31,50 +35,71 @@ class WindowActions:
         self.menu: QMenu | None = None  # the last context menu (tests and screenshots look at it)
         w = window
         self.search_image = self._action(
-            w.tr("Search by &Image…"), w.search.choose_query_image, QKeySequence.StandardKey.Open, "image"
+            translate("WindowActions", "Search by &Image…"),
+            w.search.choose_query_image,
+            QKeySequence.StandardKey.Open,
+            "image",
         )
-        self.paste = self._action(w.tr("&Paste Image as Search"), w.search.paste_query, QKeySequence.StandardKey.Paste)
-        self.quit = self._action(w.tr("&Quit"), w.close, QKeySequence.StandardKey.Quit)
+        self.paste = self._action(
+            translate("WindowActions", "&Paste Image as Search"), w.search.paste_query, QKeySequence.StandardKey.Paste
+        )
+        self.quit = self._action(translate("WindowActions", "&Quit"), w.close, QKeySequence.StandardKey.Quit)
         self.copy_image = self._action(
-            w.tr("&Copy Image"), self.copy_selected_image, QKeySequence.StandardKey.Copy, "copy"
+            translate("WindowActions", "&Copy Image"), self.copy_selected_image, QKeySequence.StandardKey.Copy, "copy"
         )
-        self.copy_path = self._action(w.tr("Copy &Path"), self.copy_selected_paths, QKeySequence("Ctrl+Shift+C"))
+        self.copy_path = self._action(
+            translate("WindowActions", "Copy &Path"), self.copy_selected_paths, QKeySequence("Ctrl+Shift+C")
+        )
         self.select_all = self._action(
-            w.tr("Select &All"), lambda: w.current_view().grid.selectAll(), QKeySequence.StandardKey.SelectAll
+            translate("WindowActions", "Select &All"),
+            lambda: w.current_view().grid.selectAll(),
+            QKeySequence.StandardKey.SelectAll,
         )
         self.find = self._action(
-            w.tr("&Find"),
+            translate("WindowActions", "&Find"),
             w.search.focus_search,
             [QKeySequence(QKeySequence.StandardKey.Find), QKeySequence("Ctrl+L")],
             "search",
         )
         zoom_in = [QKeySequence(QKeySequence.StandardKey.ZoomIn), QKeySequence("Ctrl+=")]
-        self.zoom_in = self._action(w.tr("Zoom &In"), lambda: w.zoom_by(1), zoom_in)
+        self.zoom_in = self._action(translate("WindowActions", "Zoom &In"), lambda: w.zoom_by(1), zoom_in)
         self.zoom_out = self._action(
-            w.tr("Zoom &Out"), lambda: w.zoom_by(-1), QKeySequence(QKeySequence.StandardKey.ZoomOut)
+            translate("WindowActions", "Zoom &Out"),
+            lambda: w.zoom_by(-1),
+            QKeySequence(QKeySequence.StandardKey.ZoomOut),
         )
         self.zoom_reset = self._action(
-            w.tr("&Normal Size"), lambda: w.set_thumb_size(THUMB_DEFAULT), QKeySequence("Ctrl+0")
+            translate("WindowActions", "&Normal Size"), lambda: w.set_thumb_size(THUMB_DEFAULT), QKeySequence("Ctrl+0")
         )
         self.sidebar = self._action(
-            w.tr("Show &Sidebar"), lambda: w.sidebar.set_collapsed(w.sidebar.collapsed is False), QKeySequence("Ctrl+B")
+            translate("WindowActions", "Show &Sidebar"),
+            lambda: w.sidebar.set_collapsed(w.sidebar.collapsed is False),
+            QKeySequence("Ctrl+B"),
         )
         self.sidebar.setCheckable(True)
         self.sidebar.setChecked(True)
         self.views = {
             "library": self._action(
-                w.tr("&Library"), lambda: w.show_view("library"), QKeySequence("Ctrl+1"), "library"
+                translate("WindowActions", "&Library"),
+                lambda: w.show_view("library"),
+                QKeySequence("Ctrl+1"),
+                "library",
             ),
             "search": self._action(
-                w.tr("Search &Results"), lambda: w.show_view("search"), QKeySequence("Ctrl+2"), "search"
+                translate("WindowActions", "Search &Results"),
+                lambda: w.show_view("search"),
+                QKeySequence("Ctrl+2"),
+                "search",
             ),
         }
-        self.folders = self._action(w.tr("&Folders…"), w.tasks.show_folders, None, "folder")
-        self.errors = self._action(w.tr("&Unreadable Files…"), w.tasks.show_errors)
-        self.pause = self._action(w.tr("&Pause Indexing"), lambda: w.tasks.toggle_pause())
+        self.folders = self._action(translate("WindowActions", "&Folders…"), w.tasks.show_folders, None, "folder")
+        self.errors = self._action(translate("WindowActions", "&Unreadable Files…"), w.tasks.show_errors)
+        self.pause = self._action(translate("WindowActions", "&Pause Indexing"), lambda: w.tasks.toggle_pause())
         self.pause.setEnabled(False)
-        self.model_folder = self._action(w.tr("Choose a Local &Model Folder…"), w.tasks.choose_model_folder)
-        self.about = self._action(w.tr("&About clipdesk"), w.tasks.show_about)
+        self.model_folder = self._action(
+            translate("WindowActions", "Choose a Local &Model Folder…"), w.tasks.choose_model_folder
+        )
+        self.about = self._action(translate("WindowActions", "&About clipdesk"), w.tasks.show_about)
         self.sort: dict[str, QAction] = {}
         self._build_menus()
 
@@ -93,17 +118,17 @@ class WindowActions:
     def _build_menus(self) -> None:
         w = self.window
         bar = w.menuBar()
-        file_menu = bar.addMenu(w.tr("&File"))
+        file_menu = bar.addMenu(translate("WindowActions", "&File"))
         file_menu.addActions([self.search_image, self.paste])
         file_menu.addSeparator()
         file_menu.addAction(self.quit)
 
-        edit = bar.addMenu(w.tr("&Edit"))
+        edit = bar.addMenu(translate("WindowActions", "&Edit"))
         edit.addActions([self.copy_image, self.copy_path, self.select_all])
         edit.addSeparator()
         edit.addAction(self.find)
 
-        view = bar.addMenu(w.tr("&View"))
+        view = bar.addMenu(translate("WindowActions", "&View"))
         view.addActions(list(self.views.values()))
         view.addAction(self.sidebar)
         view.addSeparator()
@@ -120,11 +145,12 @@ class WindowActions:
             view.addAction(act)
             self.sort[key] = act
 
-        library = bar.addMenu(w.tr("&Library"))
+        library = bar.addMenu(translate("WindowActions", "&Library"))
         library.addActions([self.folders, self.errors, self.pause])
         library.addSeparator()
         library.addAction(self.model_folder)
-        bar.addMenu(w.tr("&Help")).addAction(self.about)
+        self.languages = LanguageMenus(w, view, library)
+        bar.addMenu(translate("WindowActions", "&Help")).addAction(self.about)
 
     def attach_to_grid(self, grid: Any) -> None:
         """Copy and Select All act on the grid only while it has focus: the search field keeps its own."""
@@ -149,20 +175,23 @@ class WindowActions:
             return None
         menu = QMenu(w)
         several = len(hits) > 1
-        menu.addAction(icon("image"), w.tr("Preview"), lambda: w.preview_flow.open(index.row()))
+        opened = min(len(hits), OPEN_AT_MOST)  # only used when several: no singular form needed
+        menu.addAction(icon("image"), translate("WindowActions", "Preview"), lambda: w.preview_flow.open(index.row()))
         menu.addAction(
             icon("open"),
-            w.tr("Open {n} Photos").format(n=min(len(hits), OPEN_AT_MOST)) if several else w.tr("Open"),
+            translate("WindowActions", "Open %n Photos", "", opened) if several else translate("WindowActions", "Open"),
             lambda: [open_file(h.path) for h in hits[:OPEN_AT_MOST]],
         )
-        menu.addAction(icon("folder"), w.tr("Show in Folder"), lambda: show_in_folder(hits[0].path))
+        menu.addAction(
+            icon("folder"), translate("WindowActions", "Show in Folder"), lambda: show_in_folder(hits[0].path)
+        )
         menu.addSeparator()
         menu.addActions([self.copy_path, self.copy_image])
         menu.addSeparator()
-        menu.addAction(icon("similar"), w.tr("Find Similar"), lambda: w.search.find_similar(hits))
+        menu.addAction(icon("similar"), translate("WindowActions", "Find Similar"), lambda: w.search.find_similar(hits))
         menu.addAction(
             icon("search"),
-            w.tr("Search with This Image + Text…"),
+            translate("WindowActions", "Search with This Image + Text…"),
             lambda: w.search.find_similar(hits[:1], keep_text=True),
         )
         self.menu = menu
@@ -180,7 +209,12 @@ class WindowActions:
         hits = w.current_view().selected_hits()
         if hits:
             copy_paths([h.path for h in hits])
-            w.flash(w.tr("Copied the path.") if len(hits) == 1 else w.tr("Copied {n} paths.").format(n=len(hits)))
+            n = len(hits)
+            w.flash(
+                translate("WindowActions", "Copied the path.")
+                if n == 1
+                else translate("WindowActions", "Copied %n paths.", "", n)
+            )
 
     def copy_selected_image(self) -> None:
         w = self.window
@@ -190,12 +224,12 @@ class WindowActions:
 
         def done(result: Any) -> None:
             copy_image(result[0])
-            w.flash(w.tr("Copied the image."))
+            w.flash(translate("WindowActions", "Copied the image."))
 
         w.background.submit(
             load_preview,
             hits[0].path,
             on_done=done,
             owner=w,
-            on_error=lambda exc: w.flash(w.tr("Could not copy the image: {e}").format(e=exc)),
+            on_error=lambda exc: w.flash(translate("WindowActions", "Could not copy the image: {e}").format(e=exc)),
         )

@@ -13,21 +13,39 @@ from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
 from .icons import APP_ID, app_icon
+from .settings import LANGUAGES  # the `language` setting; CLIPDESK_LANGUAGE overrides it
 
 log = logging.getLogger(__name__)
 
-TRANSLATIONS = Path(__file__).with_name("translations")  # clipdesk_<locale>.qm (pyside6-lrelease)
+TRANSLATIONS = Path(__file__).with_name("translations")  # clipdesk_<locale>.qm, built by `make setup`
+
 _translators: list[QTranslator] = []  # must outlive the app's use of them
 
 
+def chosen_locale(setting: str = "system") -> QLocale:
+    """The interface's language: CLIPDESK_LANGUAGE (tests, screenshots), else the setting, else the system's."""
+    choice = os.environ.get("CLIPDESK_LANGUAGE", "") or setting
+    return QLocale(choice) if choice in LANGUAGES[1:] else QLocale.system()
+
+
 def install_translators(app: QApplication, locale: QLocale | None = None) -> None:
+    """Qt's own texts and clipdesk's in `locale`. English is loaded first as the fallback: it holds
+    the plural forms ("1 photo", "2 photos") that the sources write as "%n photo(s)"."""
     locale = locale or QLocale.system()
+    QLocale.setDefault(locale)  # month names, numbers and dates in the same language as the words
+    while _translators:
+        app.removeTranslator(_translators.pop())
     qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-    for name, folder in (("qtbase", qt_dir), ("clipdesk", str(TRANSLATIONS))):
+    wanted = [("clipdesk", QLocale(QLocale.Language.English), str(TRANSLATIONS))]
+    if locale.language() != QLocale.Language.English:
+        wanted += [("qtbase", locale, qt_dir), ("clipdesk", locale, str(TRANSLATIONS))]
+    for name, where, folder in wanted:
         translator = QTranslator(app)
-        if translator.load(locale, name, "_", folder):
-            app.installTranslator(translator)
+        if translator.load(where, name, "_", folder):
+            app.installTranslator(translator)  # the last one installed is asked first
             _translators.append(translator)
+        elif name == "clipdesk":
+            log.info("no %s translation for %s in %s (run `make setup`)", name, where.name(), folder)
 
 
 def dark_palette() -> QPalette:
@@ -102,7 +120,7 @@ def create_application(argv: list[str] | None = None) -> QApplication:
 
     app.setApplicationVersion(__version__)
     app.setWindowIcon(app_icon())
-    install_translators(app)
+    install_translators(app, chosen_locale())
     apply_palette(app)
     app.styleHints().colorSchemeChanged.connect(lambda _scheme: apply_palette(app))
     return app
@@ -117,8 +135,11 @@ def run_app(
     from .settings import Settings
 
     app = create_application()
+    settings = Settings(settings_path)  # after the app: QSettings() needs its name
+    if settings.language != "system":
+        install_translators(app, chosen_locale(settings.language))
     bridge = EngineBridge(data_dir, model, parent=app)
-    window = MainWindow(bridge, Settings(settings_path))
+    window = MainWindow(bridge, settings)
     window.show()
     QTimer.singleShot(0, bridge.open)  # after the first paint
     # Ctrl+C in a terminal and SIGTERM at logout close the window properly, finishing the

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QCoreApplication, QLocale
+from PySide6.QtCore import QCoreApplication
 
 # Action keys an empty state may offer; the window maps them to its slots.
 CLEAR_FILTERS = "clear_filters"
@@ -47,21 +47,26 @@ class Screen:
     busy: bool = False
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("EmptyChoice", text)
+# Called by its full name so that pyside6-lupdate finds every text with its context.
+translate = QCoreApplication.translate
 
 
 def choose_screen(s: AppState) -> Screen:
     if s.failed:
         return Screen(
-            "empty", "failed", _tr("Your photo library could not be opened"), s.failed, ((_tr("Quit"), QUIT),), "error"
+            "empty",
+            "failed",
+            translate("EmptyChoice", "Your photo library could not be opened"),
+            s.failed,
+            ((translate("EmptyChoice", "Quit"), QUIT),),
+            "error",
         )
     if s.rows:  # photos to show need no status: the first screen does not wait for the counts
         return Screen("photos")
     if s.ready and s.roots is not None and not s.roots:
         return Screen("welcome")
     if not s.ready or s.roots is None:
-        return Screen("empty", "opening", _tr("Opening your photo library…"), busy=True)
+        return Screen("empty", "opening", translate("EmptyChoice", "Opening your photo library…"), busy=True)
     if s.indexed == 0:
         return _nothing_indexed(s)
     if s.view == "library":
@@ -75,73 +80,83 @@ def _nothing_indexed(s: AppState) -> Screen:
         return Screen(
             "empty",
             "model",
-            _tr("Waiting for the search model"),
-            _tr(
+            translate("EmptyChoice", "Waiting for the search model"),
+            translate(
+                "EmptyChoice",
                 "clipdesk needs its CLIP model to index and search your photos. Choose a folder that holds one "
-                "(button above), or connect to the internet once and try again."
+                "(button above), or connect to the internet once and try again.",
             ),
             picture="warning",
         )
     if s.indexing or s.pending:
-        body = _tr(
+        body = translate(
+            "EmptyChoice",
             "clipdesk is looking at your photos. They appear here as soon as the first ones are indexed; "
-            "you can start typing now."
+            "you can start typing now.",
         )
         if s.model_state == "downloading":
-            body = _tr("Indexing starts as soon as the search model is ready.")
-        return Screen("empty", "indexing", _tr("Nothing indexed yet"), body, picture="image", busy=True)
+            body = translate("EmptyChoice", "Indexing starts as soon as the search model is ready.")
+        return Screen(
+            "empty", "indexing", translate("EmptyChoice", "Nothing indexed yet"), body, picture="image", busy=True
+        )
     folders = ", ".join(s.roots or ())
     return Screen(
         "empty",
         "no_photos",
-        _tr("No photos found"),
-        _tr(
+        translate("EmptyChoice", "No photos found"),
+        translate(
+            "EmptyChoice",
             "There are no photos clipdesk can read in {folders}. Add the folder that holds your photos "
-            "(JPEG, PNG, HEIC, WebP, TIFF…)."
+            "(JPEG, PNG, HEIC, WebP, TIFF…).",
         ).format(folders=folders),
-        ((_tr("Manage folders…"), MANAGE_FOLDERS),),
+        ((translate("EmptyChoice", "Manage folders…"), MANAGE_FOLDERS),),
         "folder",
     )
 
 
 def _empty_library(s: AppState) -> Screen:
     if s.loading:
-        return Screen("empty", "loading", _tr("Loading your photos…"), busy=True, picture="image")
+        return Screen("empty", "loading", translate("EmptyChoice", "Loading your photos…"), busy=True, picture="image")
     if s.filters_active:
         return Screen(
             "empty",
             "no_results",
-            _tr("No photos here"),
-            _tr("No photo matches the current folder and date filters."),
-            ((_tr("Clear filters"), CLEAR_FILTERS),),
+            translate("EmptyChoice", "No photos here"),
+            translate("EmptyChoice", "No photo matches the current folder and date filters."),
+            ((translate("EmptyChoice", "Clear filters"), CLEAR_FILTERS),),
             "image",
         )
-    return Screen("empty", "loading", _tr("Loading your photos…"), busy=True, picture="image")
+    return Screen("empty", "loading", translate("EmptyChoice", "Loading your photos…"), busy=True, picture="image")
 
 
 def _empty_search(s: AppState) -> Screen:
+    indexed = s.indexed
     if not s.has_query:
         return Screen(
             "empty",
             "no_query",
-            _tr("What are you looking for?"),
-            _tr(
+            translate("EmptyChoice", "What are you looking for?"),
+            translate(
+                "EmptyChoice",
                 "Describe a photo in a few words, like “birthday cake” or “red car in the snow”, or drop a photo "
-                "here to find ones like it. {n} photos are ready to search."
-            ).format(n=QLocale().toString(s.indexed)),
-            ((_tr("Search by image…"), CHOOSE_IMAGE),),
+                "here to find ones like it. Photos ready to search: %Ln.",
+                "",
+                indexed,
+            ),
+            ((translate("EmptyChoice", "Search by image…"), CHOOSE_IMAGE),),
             "search",
         )
     if s.searching:
-        return Screen("empty", "searching", _tr("Searching…"), busy=True, picture="search")
+        return Screen("empty", "searching", translate("EmptyChoice", "Searching…"), busy=True, picture="search")
     if s.error_kind == "model":
         return Screen(
             "empty",
             "model",
-            _tr("Text search needs the search model"),
-            _tr(
+            translate("EmptyChoice", "Text search needs the search model"),
+            translate(
+                "EmptyChoice",
                 "The model could not be loaded, so words cannot be matched to photos yet. Choose a model folder "
-                "(button above). Meanwhile, dropping a photo that is already indexed here still finds similar ones."
+                "(button above). Meanwhile, dropping a photo that is already indexed here still finds similar ones.",
             ),
             picture="warning",
         )
@@ -149,20 +164,24 @@ def _empty_search(s: AppState) -> Screen:
         return Screen(
             "empty",
             "bad_image",
-            _tr("That image could not be read"),
+            translate("EmptyChoice", "That image could not be read"),
             s.error_text,
-            ((_tr("Search by another image…"), CHOOSE_IMAGE),),
+            ((translate("EmptyChoice", "Search by another image…"), CHOOSE_IMAGE),),
             "image",
         )
     if s.filters_active:
         return Screen(
             "empty",
             "no_results",
-            _tr("No matches"),
-            _tr("No photo matches with the current folder and date filters."),
-            ((_tr("Clear filters"), CLEAR_FILTERS),),
+            translate("EmptyChoice", "No matches"),
+            translate("EmptyChoice", "No photo matches with the current folder and date filters."),
+            ((translate("EmptyChoice", "Clear filters"), CLEAR_FILTERS),),
             "search",
         )
     return Screen(
-        "empty", "no_results", _tr("No matches"), _tr("Try other words, or search with a photo."), picture="search"
+        "empty",
+        "no_results",
+        translate("EmptyChoice", "No matches"),
+        translate("EmptyChoice", "Try other words, or search with a photo."),
+        picture="search",
     )

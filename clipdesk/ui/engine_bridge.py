@@ -20,6 +20,7 @@ from PySide6.QtCore import QObject, Signal
 
 from ..engine.worker import Cancelled, CancelToken, JobFailure, Worker
 from .background import Background
+from .core_text import core_text
 
 if TYPE_CHECKING:  # the engine itself is imported on a background thread, never at first paint
     from ..engine import Engine, EngineStatus
@@ -142,7 +143,7 @@ class EngineBridge(QObject):
         except Exception as exc:
             log.exception("opening the catalog failed")
             if self._alive:
-                self.engineFailed.emit(f"{type(exc).__name__}: {exc}")
+                self.engineFailed.emit(core_text(f"{type(exc).__name__}: {exc}"))
             return
         if not self._alive:
             engine.close()
@@ -258,7 +259,7 @@ class EngineBridge(QObject):
 
     def _on_message(self, level: str, text: str) -> None:
         if self._alive:
-            self.message.emit(level, text)
+            self.message.emit(level, core_text(text))
 
     def _on_model_state(self, state: str, detail: str) -> None:
         if state == "loading" and self.needs_download:
@@ -267,7 +268,7 @@ class EngineBridge(QObject):
             self.needs_download = False
         self.model_state = (state, detail)
         if self._alive:
-            self.modelState.emit(state, detail)
+            self.modelState.emit(state, core_text(detail))
 
     # -- search ------------------------------------------------------------------------------------
 
@@ -294,7 +295,7 @@ class EngineBridge(QObject):
         if failure.cancelled or failure.error is None or not self._alive:
             return  # replaced by a newer search, or closing
         kind, text = self._describe_search_error(failure.error)
-        self.searchFailed.emit(failure.job.ticket, failure.job.request, kind, text)
+        self.searchFailed.emit(failure.job.ticket, failure.job.request, kind, core_text(text))
 
     @staticmethod
     def _describe_search_error(exc: BaseException) -> tuple[str, str]:

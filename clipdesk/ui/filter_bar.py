@@ -21,6 +21,7 @@ class FilterBar(QWidget):
     filtersChanged = Signal(object)  # Filters
     sortChanged = Signal(str)
     refreshRequested = Signal()
+    dateChipRemoved = Signal()  # the query's date words should stop filtering
 
     def __init__(self, sort_mode: str = "relevance", parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -35,6 +36,11 @@ class FilterBar(QWidget):
         self.refresh_button.setAutoRaise(True)
         self.refresh_button.hide()
         self.refresh_button.clicked.connect(self.refreshRequested)
+        # The date words the search understood ("last summer"): a chip that removes the date filter.
+        self.date_chip = QToolButton(self)
+        self.date_chip.setAutoRaise(True)
+        self.date_chip.hide()
+        self.date_chip.clicked.connect(self.dateChipRemoved)
         self.folder_combo = QComboBox(self)
         self.folder_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.folder_combo.setMaximumWidth(260)
@@ -67,7 +73,7 @@ class FilterBar(QWidget):
             self.sort_combo.addItem(text, key)
         self.sort_combo.setCurrentIndex(max(0, self.sort_combo.findData(sort_mode)))
         self.sort_combo.setToolTip(self.tr("Order of the results"))
-        for widget in (self.summary, self.refresh_button, self.folder_combo, self.date_combo):
+        for widget in (self.summary, self.refresh_button, self.date_chip, self.folder_combo, self.date_combo):
             row.addWidget(widget, 1 if widget is self.summary else 0)
         for widget in (self.date_from, self.date_dash, self.date_to, self.sort_combo):
             row.addWidget(widget)
@@ -117,6 +123,17 @@ class FilterBar(QWidget):
     def set_summary(self, text: str) -> None:
         self.summary.setText(text)
         self.summary.setToolTip(text)
+
+    def set_date_chip(self, phrase: str | None) -> None:
+        """Show the query's date words as a removable chip (None: hide it)."""
+        self.date_chip.setVisible(bool(phrase))
+        if phrase:
+            self.date_chip.setText(self.tr("📅 {phrase}  ✕").format(phrase=phrase))
+            self.date_chip.setToolTip(
+                self.tr(
+                    "Only photos taken {phrase}, from the words of the search. Click to search without this date."
+                ).format(phrase=phrase)
+            )
 
     def set_folder(self, folder: str | None) -> None:
         """Only photos in this folder (None: all); the folder joins the list if it is not there."""

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .core_text import core_text
 from .engine_bridge import EngineBridge
 from .icons import icon
 from .settings import Settings
@@ -239,5 +240,5 @@ class FoldersDialog(QDialog):
         self.refresh()
 
     def _show_error(self, exc: BaseException) -> None:
-        self.error_label.setText(str(exc))
+        self.error_label.setText(core_text(str(exc)))
         self.error_label.show()

@@ -166,6 +166,7 @@ class MainWindow(DropTarget, QMainWindow):
 
         self.field.downPressed.connect(lambda: self.current_view().focus_grid())
         self.filter_bar.refreshRequested.connect(self.search_view.session.refresh)
+        self.filter_bar.dateChipRemoved.connect(self.search_view.session.drop_date_words)
         self.sidebar.viewChosen.connect(self.show_view)
         self.sidebar.collapsedChanged.connect(lambda c: self.commands.sidebar.setChecked(not c))
 
@@ -215,6 +216,7 @@ class MainWindow(DropTarget, QMainWindow):
     def _summary_changed(self, view: PhotoView) -> None:
         if view is self.current_view():
             self.filter_bar.set_summary(view.summary())
+            self.filter_bar.set_date_chip(self.search_view.session.date_phrase if view is self.search_view else None)
 
     def update_view(self) -> None:
         """Welcome, photos or an empty state with its next step: decided by empty_choice."""

@@ -63,7 +63,8 @@ class QueryImage(QObject):
             return
         self._chip_hit = None
         image = paths[0] if len(paths) == 1 else tuple(paths)
-        name = os.path.basename(paths[0]) if len(paths) == 1 else self.tr("{n} photos").format(n=len(paths))
+        n = len(paths)  # a plain name: pyside6-lupdate skips plural calls whose count is an expression
+        name = os.path.basename(paths[0]) if n == 1 else self.tr("%Ln photo(s)", "", n)
         self.set(image, name)
         self.background.submit(
             decode_scaled,
@@ -142,7 +143,8 @@ class QueryImage(QObject):
         if not hits:
             return
         image = hits[0].id if len(hits) == 1 else tuple(h.id for h in hits)
-        name = os.path.basename(hits[0].path) if len(hits) == 1 else self.tr("{n} photos").format(n=len(hits))
+        n = len(hits)
+        name = os.path.basename(hits[0].path) if n == 1 else self.tr("%Ln photo(s)", "", n)
         self._chip_hit = hits[0]
         self.set(image, name, self._hit_pixmap(hits[0]), keep_text=keep_text)
 

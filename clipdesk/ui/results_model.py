@@ -52,16 +52,18 @@ def format_taken_long(taken_at: float | None) -> str:
 def tooltip_for(hit: SearchHit, score: bool = True) -> str:
     name = html.escape(os.path.basename(hit.path))
     folder = html.escape(os.path.dirname(hit.path))
-    tr = QCoreApplication.translate
+    translate = QCoreApplication.translate  # by this name, so that pyside6-lupdate finds the texts
     lines = [
         f"<b>{name}</b>",
-        tr("ResultsModel", "Folder: {folder}").format(folder=folder),
-        tr("ResultsModel", "Taken: {date}").format(date=html.escape(format_taken(hit.taken_at))),
+        translate("ResultsModel", "Folder: {folder}").format(folder=folder),
+        translate("ResultsModel", "Taken: {date}").format(date=html.escape(format_taken(hit.taken_at))),
     ]
     if score:
-        lines.append(tr("ResultsModel", "Match: {score}").format(score=QLocale().toString(float(hit.score), "f", 3)))
+        lines.append(
+            translate("ResultsModel", "Match: {score}").format(score=QLocale().toString(float(hit.score), "f", 3))
+        )
     if hit.offline:
-        lines.append("<i>" + tr("ResultsModel", "On a drive that is not connected") + "</i>")
+        lines.append("<i>" + translate("ResultsModel", "On a drive that is not connected") + "</i>")
     return "<br>".join(lines)
 
 

@@ -38,6 +38,7 @@ class SearchSession(QObject):
         self.searching = False
         self.refreshing = False  # the running query repeats the last one: views keep selection and scroll
         self.last_error: tuple[str, str] | None = None
+        self.page: SearchPage | None = None  # the first page of the current answer: the understood query, best_count
         self._query_ticket = 0
         self._page_ticket = 0
         self._stale_timer = QTimer(self, singleShot=True, interval=STALE_AFTER_MS)
@@ -55,8 +56,9 @@ class SearchSession(QObject):
         filters: Filters | None = None,
         sort: str | None = None,
         refresh: bool = False,
+        parse_dates: bool = True,
     ) -> None:
-        """Run this query now; an empty one clears the results."""
+        """Run this query now; an empty one clears the results. parse_dates=False: date words stay plain words."""
         from ..search import Filters, SearchRequest
 
         self._stale_timer.stop()
@@ -67,7 +69,9 @@ class SearchSession(QObject):
             self.clear()
             return
         limit = PAGE_FIRST if self.sort_mode == "relevance" else DATE_SORT_LIMIT
-        self.request = SearchRequest(text=text, image=image, limit=limit, offset=0, filters=filters or Filters())
+        self.request = SearchRequest(
+            text=text, image=image, limit=limit, offset=0, filters=filters or Filters(), parse_dates=parse_dates
+        )
         self.refreshing = refresh
         self.searching = True
         self.model.set_busy(True)
@@ -79,17 +83,38 @@ class SearchSession(QObject):
         """The same query again, keeping what the user has selected and where they are."""
         if self.request is not None:
             r = self.request
-            self.search(r.text, r.image, r.filters, refresh=True)
+            self.search(r.text, r.image, r.filters, refresh=True, parse_dates=r.parse_dates)
+
+    def drop_date_words(self) -> None:
+        """The date chip was removed: the same words again, the date words searched as plain words."""
+        if self.request is not None and self.request.parse_dates:
+            r = self.request
+            self.search(r.text, r.image, r.filters, parse_dates=False)
+
+    @property
+    def date_phrase(self) -> str | None:
+        """The date words the current answer filtered by ("last summer"), for the chip."""
+        query = self.page.query if self.page is not None else None
+        return query.date_phrase if query is not None and query.has_dates else None
+
+    @property
+    def best_count(self) -> int | None:
+        """How many results are best matches (0: none is close), None: not split (or a date sort)."""
+        if self.page is None or self.sort_mode != "relevance":
+            return None
+        return self.page.best_count
 
     def set_sort(self, mode: str) -> None:
         if mode != self.sort_mode:
             self.sort_mode = mode
             if self.request is not None:
-                self.search(self.request.text, self.request.image, self.request.filters)
+                r = self.request
+                self.search(r.text, r.image, r.filters, parse_dates=r.parse_dates)
 
     def clear(self) -> None:
         self._stale_timer.stop()
         self.request = None
+        self.page = None
         self.searching = False
         self.refreshing = False
         self.last_error = None
@@ -124,6 +149,7 @@ class SearchSession(QObject):
             return  # an answer to a query the user has already changed
         self.searching = False
         self.last_error = None
+        self.page = page
         hits = list(page.hits)
         if self.sort_mode == "newest":
             hits.sort(key=lambda h: (h.taken_at is None, -(h.taken_at or 0.0)))
@@ -142,6 +168,7 @@ class SearchSession(QObject):
             return
         self.searching = False
         self.refreshing = False
+        self.page = None
         self.model.set_busy(False)
         self.last_error = (kind, text)
         if kind in ("image", "model"):

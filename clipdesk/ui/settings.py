@@ -7,6 +7,7 @@ from PySide6.QtCore import QByteArray, QSettings
 
 THUMB_MIN, THUMB_MAX, THUMB_STEP, THUMB_DEFAULT = 96, 320, 16, 176
 SORT_MODES = ("relevance", "newest", "oldest")
+LANGUAGES = ("system", "en", "zh_CN")
 
 
 class Settings:
@@ -63,6 +64,16 @@ class Settings:
     @sidebar_collapsed.setter
     def sidebar_collapsed(self, value: bool) -> None:
         self.q.setValue("window/sidebar_collapsed", "true" if value else "false")
+
+    @property
+    def language(self) -> str:
+        """system | en | zh_CN: read once at start (the window's texts are built in that language)."""
+        value = str(self.q.value("view/language", "system"))
+        return value if value in LANGUAGES else "system"
+
+    @language.setter
+    def language(self, value: str) -> None:
+        self.q.setValue("view/language", value if value in LANGUAGES else "system")
 
     def last_dir(self, kind: str) -> str:
         return str(self.q.value(f"dirs/{kind}", "") or "")

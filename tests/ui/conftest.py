@@ -9,6 +9,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before anything imports
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ.pop("CLIPDESK_MODEL", None)
 os.environ.pop("CLIPDESK_THEME", None)
+os.environ.setdefault("CLIPDESK_LANGUAGE", "en")  # texts asserted in English whatever the machine's locale
 
 import shutil
 from collections.abc import Callable, Iterator
@@ -34,6 +35,23 @@ PICKS = {
     ],
 }
 BROKEN = "cameras/broken.jpg"  # 0 bytes: the one file that cannot be read
+
+
+@pytest.fixture(scope="session", autouse=True)
+def translations_built() -> None:
+    """The .qm files `make setup` builds, rebuilt here when a .ts is newer (English holds the plurals)."""
+    import subprocess
+    import sys
+
+    from clipdesk.ui.app import TRANSLATIONS
+
+    sources = Path(__file__).resolve().parents[2] / "resources" / "i18n"
+    lrelease = Path(sys.executable).with_name("pyside6-lrelease")
+    TRANSLATIONS.mkdir(exist_ok=True)
+    for ts in sources.glob("clipdesk_*.ts"):
+        qm = TRANSLATIONS / f"{ts.stem}.qm"
+        if not qm.exists() or qm.stat().st_mtime < ts.stat().st_mtime:
+            subprocess.run([str(lrelease), "-silent", str(ts), "-qm", str(qm)], check=True)
 
 
 @pytest.fixture(scope="session")

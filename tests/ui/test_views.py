@@ -32,7 +32,7 @@ def test_empty_choice_is_a_function_of_state() -> None:
     assert filtered.state == "no_results" and filtered.actions[0][1] == CLEAR_FILTERS
     search = AppState(view="search", ready=True, roots=("a",), indexed=20)
     assert choose_screen(search).state == "no_query" and choose_screen(search).actions[0][1] == CHOOSE_IMAGE
-    assert "20 photos" in choose_screen(search).body
+    assert "Photos ready to search: 20." in choose_screen(search).body
     asked = AppState(view="search", ready=True, roots=("a",), indexed=20, has_query=True)
     assert choose_screen(AppState(**{**asked.__dict__, "searching": True})).state == "searching"
     assert choose_screen(AppState(**{**asked.__dict__, "error_kind": "image", "error_text": "x"})).state == "bad_image"
@@ -41,12 +41,11 @@ def test_empty_choice_is_a_function_of_state() -> None:
 
 
 def test_time_left_reads_naturally() -> None:
-    tr = str
-    assert time_left(12, tr) == "less than a minute left"
-    assert time_left(89, tr) == "about 1 min left"
-    assert time_left(150, tr) == "about 3 min left"
-    assert time_left(3600, tr) == "about 1 h left"
-    assert time_left(3 * 3600 + 20 * 60, tr) == "about 3 h 20 min left"
+    assert time_left(12) == "less than a minute left"
+    assert time_left(89) == "about 1 min left"
+    assert time_left(150) == "about 3 min left"
+    assert time_left(3600) == "about 1 h left"
+    assert time_left(3 * 3600 + 20 * 60) == "about 3 h 20 min left"
 
 
 def test_search_session_tickets_paging_and_sort(qtbot, library, ui_model) -> None:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
+from ..core_text import core_text
 from ..errors_dialog import ErrorsDialog
 from ..folders_dialog import FoldersDialog
 
@@ -27,7 +28,7 @@ def add_roots_job(folders: list[str]) -> Callable[[Any], list[str]]:
             try:
                 engine.add_root(folder)
             except Exception as exc:
-                problems.append(str(exc))
+                problems.append(core_text(str(exc)))
         return problems
 
     return add_all

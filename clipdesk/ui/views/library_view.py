@@ -10,7 +10,7 @@ import dataclasses
 import time
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QItemSelectionModel, QLocale, QPoint, QTimer, Signal
+from PySide6.QtCore import QItemSelectionModel, QPoint, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from .partials.library_model import LibraryModel
@@ -84,8 +84,7 @@ class LibraryView(PhotoView):
         n = self.model.rowCount()
         if not n:
             return ""
-        count = self.tr("1 photo") if n == 1 else self.tr("{n} photos").format(n=QLocale().toString(n))
-        return self.tr("{count}, newest first").format(count=count)
+        return self.tr("%Ln photo(s), newest first", "", n)
 
     # -- loading -------------------------------------------------------------------------------------------
 

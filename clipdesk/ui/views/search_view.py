@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import QWidget
 
 from ..results_model import ResultsModel
@@ -62,14 +61,15 @@ class SearchView(PhotoView):
             what = self.tr("Photos like {image} + “{text}”").format(image=self.query_name, text=text)
         elif request.image is not None:
             what = self.tr("Photos like {image}").format(image=self.query_name)
+        elif self.session.best_count == 0 and self.model.rowCount():
+            what = self.tr("No close matches for “{text}”: showing the nearest").format(text=text)
         else:
             what = self.tr("Best matches for “{text}”").format(text=text)
         mode = self.session.sort_mode
         if mode != "relevance" and self.model.rowCount():
             order = self.tr("newest first") if mode == "newest" else self.tr("oldest first")
-            what += " · " + self.tr("best {n}, {order}").format(
-                n=QLocale().toString(self.model.rowCount()), order=order
-            )
+            n = self.model.rowCount()  # a plain name: pyside6-lupdate skips plural calls whose count is an expression
+            what += " · " + self.tr("best %Ln, {order}", "", n).format(order=order)
         return what
 
     def _session_changed(self) -> None:

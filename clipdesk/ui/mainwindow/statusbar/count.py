@@ -13,7 +13,7 @@ class PhotoCount(QLabel):
 
     def set_counts(self, indexed: int, pending: int, errors: int) -> None:
         locale = QLocale()
-        self.setText(self.tr("1 photo") if indexed == 1 else self.tr("{n} photos").format(n=locale.toString(indexed)))
+        self.setText(self.tr("%Ln photo(s)", "", indexed))
         self.setToolTip(
             self.tr("{indexed} indexed, {pending} waiting, {errors} unreadable").format(
                 indexed=locale.toString(indexed), pending=locale.toString(pending), errors=locale.toString(errors)

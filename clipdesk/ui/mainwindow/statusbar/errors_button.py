@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QLocale, QSize, Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QToolButton, QWidget
 
 from ...icons import icon
@@ -22,6 +22,4 @@ class ErrorsButton(QToolButton):
     def set_count(self, count: int) -> None:
         self.count = count
         self.setVisible(count > 0)
-        self.setText(
-            self.tr("1 unreadable") if count == 1 else self.tr("{n} unreadable").format(n=QLocale().toString(count))
-        )
+        self.setText(self.tr("%Ln unreadable", "", count))

@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from PySide6.QtCore import QLocale, QSize, Signal
+from PySide6.QtCore import QCoreApplication, QLocale, QSize, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QToolButton, QWidget
 
 from ...icons import icon
 
 
-def time_left(seconds: float, tr: Callable[[str], str]) -> str:
+def time_left(seconds: float) -> str:
     """'less than a minute left', 'about 2 min left', 'about 1 h 5 min left'."""
+    translate = QCoreApplication.translate
     whole = round(seconds)
     if whole < 60:
-        return tr("less than a minute left")
+        return translate("IndexingStatus", "less than a minute left")
     minutes = (whole + 30) // 60
     if minutes < 60:
-        return tr("about 1 min left") if minutes == 1 else tr("about {n} min left").format(n=minutes)
+        return translate("IndexingStatus", "about {n} min left").format(n=minutes)
     hours, minutes = divmod(minutes, 60)
     if not minutes:
-        return tr("about {h} h left").format(h=hours)
-    return tr("about {h} h {m} min left").format(h=hours, m=minutes)
+        return translate("IndexingStatus", "about {h} h left").format(h=hours)
+    return translate("IndexingStatus", "about {h} h {m} min left").format(h=hours, m=minutes)
 
 
 class IndexingStatus(QWidget):
@@ -88,6 +87,6 @@ class IndexingStatus(QWidget):
         if progress.rate > 0:
             parts.append(self.tr("{rate} photos/s").format(rate=locale.toString(float(progress.rate), "f", 1)))
         if progress.eta_s:
-            parts.append(time_left(progress.eta_s, self.tr))
+            parts.append(time_left(progress.eta_s))
         self.label.setText(" · ".join(parts))
         self.label.setToolTip(progress.current or "")

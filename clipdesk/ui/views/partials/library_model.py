@@ -39,7 +39,11 @@ class Section:
 def month_title(year: int, month: int) -> str:
     if not month or not year:
         return QCoreApplication.translate("LibraryModel", "Date unknown")
-    return f"{QLocale().standaloneMonthName(month, QLocale.FormatType.LongFormat)} {year}"
+    # Chinese writes "2024年5月", English "May 2024": the order is the translation's.
+    name = QLocale().standaloneMonthName(month, QLocale.FormatType.LongFormat)
+    return QCoreApplication.translate("LibraryModel", "{month_name} {year}").format(
+        month_name=name, month=month, year=year
+    )
 
 
 class LibraryModel(ResultsModel):
