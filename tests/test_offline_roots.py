@@ -42,6 +42,7 @@ def test_a_root_going_offline_writes_its_own_row_only(tmp_path):
     assert writer.total_changes - before == 1  # the root's row; no image row
     assert _image_rows(catalog) == rows
     assert catalog.counts()["offline"] == 5 and catalog.counts()["indexed"] == 8
+    assert catalog.counts(catalog.image_counts_by_root())["offline"] == 5
     records = catalog.images([r[0] for r in rows])
     assert {r.path for r in records.values() if r.offline} == {f"/media/usb/{i}.jpg" for i in range(5)}
     assert catalog.image_by_path("/media/usb/0.jpg").offline

@@ -46,7 +46,7 @@ def engine_status(
         data_dir=data_dir,
         model_id=model_id,
         model_dim=int(dim) if dim else None,
-        counts=catalog.counts(),
+        counts=catalog.counts(images),
         roots=roots,
         errors=catalog.errors(error_limit),
         index=_index_health(catalog, store),
