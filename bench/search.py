@@ -2,6 +2,10 @@
 
     .venv/bin/python bench/search.py                  # 100,000 and 1,000,000 (~25 min on 2 cores)
     .venv/bin/python bench/search.py --sizes 100000   # quick
+    .venv/bin/python bench/search.py --sizes 1000000 --keep /data/bench1m   # build once (~35 min), keep
+    .venv/bin/python bench/search.py --sizes 1000000 --keep /data/bench1m --app-only [--app-runs 3]
+        # only the app's launch on the kept catalog, photo folder missing and present (bench/app_launch.py);
+        # --code DIR runs it from another checkout (e.g. `git archive <commit> clipdesk | tar -x -C DIR`)
 
 For each size, in a child process (so memory is that size's alone): a real catalog (SQLite,
 one row per photo with its 512-d embedding) is filled with synthetic CLIP-like vectors, the
