@@ -37,7 +37,15 @@ from search import Synth, fill_catalog
 QUERIES = ["a dog on a beach", "birthday cake with candles", "snowy mountain at dawn", "kids playing football"]
 
 WRK_SCRIPT = """
-counter = 0
+-- Each wrk thread runs its own copy of this script: offset its counter so no query repeats.
+threads = 0
+setup = function(thread)
+  thread:set("first", threads * 100000000)
+  threads = threads + 1
+end
+init = function(args)
+  counter = first or 0
+end
 queries = {"a%20dog%20on%20a%20beach", "birthday%20cake", "snowy%20mountain", "kids%20playing%20football"}
 wrk.headers["Authorization"] = "Bearer " .. os.getenv("CLIPDESK_TOKEN")
 request = function()

@@ -316,6 +316,14 @@ def test_an_upload_streamed_without_a_length_is_cut_off_at_the_cap(library: dict
     assert _error(response, 413)["code"] == "too_large"
 
 
+def test_a_small_file_of_too_many_pixels_is_413(library: dict) -> None:
+    out = io.BytesIO()
+    Image.new("1", (12_000, 11_000)).save(out, "PNG")  # 132 MP of nothing: a few KB
+    assert len(out.getvalue()) < 100_000
+    response = library["client"].post("/search", files={"image": ("bomb.png", out.getvalue(), "image/png")})
+    assert "pixels" in _error(response, 413)["message"]
+
+
 def test_non_image_uploads_are_415(library: dict) -> None:
     client = library["client"]
     fake = b"%PDF-1.4 not a picture at all"
@@ -374,9 +382,9 @@ def test_schemathesis_finds_no_server_errors(library: dict, tmp_path: Path) -> N
             "--checks",
             "not_a_server_error",
             "--max-examples",
-            "15",
+            "25",
             "--phases",
-            "examples,coverage,fuzzing",
+            "coverage,fuzzing",
             "--seed",
             "1",
             "--workers",
@@ -532,3 +540,39 @@ def test_served_beside_a_watching_engine_new_photos_become_searchable(
         client.close()
         code, _ = _stop(server)
     assert code == 0
+
+
+def test_a_follower_writes_nothing_and_takes_over_when_the_indexer_leaves(make_library, engine_factory) -> None:
+    from clipdesk.api import FOLLOWER, INDEXER, ServedLibrary
+
+    photos = make_library(4)
+    app = engine_factory()
+    app.add_root(photos)
+    app.start(watch=True)
+    assert app.wait_idle(60)
+    _wait_for(lambda: app.catalog.counts()["indexed"] == 4)
+    app.store.save()
+    saved = app.catalog.saved_index()
+    files = sorted(p.name for p in (app.data_dir / "index").iterdir())
+
+    follower = ServedLibrary(engine_factory(), watch=True, takeover_interval_s=0.2)
+    follower.open()
+    assert follower.role == FOLLOWER and follower.engine.store.read_only
+    _wait_for(lambda: follower.engine.store.index is not None and len(follower.engine.store.index) == 4)
+    follower.close()  # a follower's close saves nothing
+    assert app.catalog.saved_index() == saved and sorted(p.name for p in (app.data_dir / "index").iterdir()) == files
+
+    successor = ServedLibrary(engine_factory(), watch=True, takeover_interval_s=0.2)
+    successor.open()
+    assert successor.role == FOLLOWER
+    app.close()  # the app quits: the lock is free
+    _wait_for(lambda: successor.role == INDEXER, timeout=30)
+    assert not successor.engine.store.read_only and successor.engine.index_lock.held
+    make_photo(photos / "later" / "late.jpg", seed=777)
+    _wait_for(
+        lambda: (
+            (r := successor.engine.catalog.image_by_path(str(photos / "later" / "late.jpg"))) is not None
+            and r.status == "indexed"
+        )
+    )
+    successor.close()

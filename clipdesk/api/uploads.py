@@ -12,6 +12,9 @@ from ..imaging import DecodeError, open_image
 from .errors import ApiError
 
 DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+# A few KB of PNG can hold a picture that takes gigabytes to decode: pixels are capped as well as bytes.
+MAX_UPLOAD_PIXELS = 120_000_000
+INDEXER_DRAFT = 320  # what pipeline decoding drafts to (thumbnail size, above the model's 224)
 
 
 def read_upload(upload: UploadFile, max_bytes: int) -> bytes:
@@ -33,8 +36,13 @@ def decode_upload(upload: UploadFile, max_bytes: int) -> Image.Image:
         raise ApiError(413, f"{_name(upload)} has too many pixels to decode safely") from exc
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
         raise ApiError(415, f"{_name(upload)} is not an image, or a format clipdesk cannot read") from exc
+    width, height = picture.size
+    if width * height > MAX_UPLOAD_PIXELS:
+        raise ApiError(413, f"{_name(upload)} has {width}x{height} pixels; at most {MAX_UPLOAD_PIXELS // 10**6} MP")
     try:
-        decoded, *_ = open_image(picture)
+        # JPEGs are DCT-scaled while decoding, to the size the indexer decodes a library photo at:
+        # cheap for a 50 MP upload, and an uploaded copy of a library photo scores as that photo.
+        decoded, *_ = open_image(picture, draft_to=INDEXER_DRAFT)
     except DecodeError as exc:
         raise ApiError(415, f"{_name(upload)} cannot be read as an image: {exc}") from exc
     return decoded

@@ -55,7 +55,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace, data_dir: os.PathLike[str], token: str, token_file: str) -> int:
-    from ..api import ServedLibrary
+    from ..api import ModelMismatch, ServedLibrary
     from ..api.server import listen, serve
 
     try:
@@ -71,6 +71,9 @@ def _serve(args: argparse.Namespace, data_dir: os.PathLike[str], token: str, tok
         print(f"Serving {data_dir} at {url} as the library's {library.role}.", flush=True)
         print(f"Token: {token_file} (`clipdesk serve --show-token`); schema: {url}/openapi.json", flush=True)
 
-    serve(library, token, sock, args.max_upload_mb * 1024 * 1024, on_ready=ready)
+    try:
+        serve(library, token, sock, args.max_upload_mb * 1024 * 1024, on_ready=ready)
+    except ModelMismatch as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
     print("Stopped.", flush=True)
     return EXIT_OK
