@@ -142,6 +142,9 @@ class SearchSession(QObject):
 
     def _finished(self, ticket: int, _request: SearchRequest, page: SearchPage) -> None:
         if ticket == self._page_ticket and ticket:
+            if self.page is not None and page.best_count is not None:
+                # Counted over the ranks fetched so far: a later page may find the best matches go on.
+                self.page = dataclasses.replace(self.page, best_count=page.best_count)
             self.model.append_page(page.hits, page.has_more)
             self.changed.emit()
             return

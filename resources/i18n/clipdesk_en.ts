@@ -60,6 +60,13 @@
 <context>
     <name>SearchView</name>
     <message numerus="yes">
+        <source>Best matches for “{text}”: %Ln, then other results</source>
+        <translation>
+            <numerusform>Best matches for “{text}”: %Ln, then other results</numerusform>
+            <numerusform>Best matches for “{text}”: %Ln, then other results</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>best %Ln, {order}</source>
         <translation>
             <numerusform>best %Ln, {order}</numerusform>

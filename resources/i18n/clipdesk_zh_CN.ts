@@ -851,6 +851,12 @@ The files stay where they are; only clipdesk forgets them.</source>
         <source>No close matches for “{text}”: showing the nearest</source>
         <translation>没有与“{text}”十分接近的结果：显示最接近的照片</translation>
     </message>
+    <message numerus="yes">
+        <source>Best matches for “{text}”: %Ln, then other results</source>
+        <translation>
+            <numerusform>“{text}”的最佳匹配：%Ln 张，其后为其他结果</numerusform>
+        </translation>
+    </message>
     <message>
         <source>Best matches for “{text}”</source>
         <translation>“{text}”的最佳匹配</translation>
@@ -903,6 +909,13 @@ The files stay where they are; only clipdesk forgets them.</source>
     <message>
         <source>offline</source>
         <translation>离线</translation>
+    </message>
+</context>
+<context>
+    <name>ThumbnailGrid</name>
+    <message>
+        <source>Other results</source>
+        <translation>其他结果</translation>
     </message>
 </context>
 <context>

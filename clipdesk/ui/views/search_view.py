@@ -63,6 +63,9 @@ class SearchView(PhotoView):
             what = self.tr("Photos like {image}").format(image=self.query_name)
         elif self.session.best_count == 0 and self.model.rowCount():
             what = self.tr("No close matches for “{text}”: showing the nearest").format(text=text)
+        elif self.grid.divider_row() is not None:
+            n = self.grid.divider_row() or 0  # a plain name for pyside6-lupdate's plural
+            what = self.tr("Best matches for “{text}”: %Ln, then other results", "", n).format(text=text)
         else:
             what = self.tr("Best matches for “{text}”").format(text=text)
         mode = self.session.sort_mode
@@ -75,6 +78,7 @@ class SearchView(PhotoView):
     def _session_changed(self) -> None:
         if self.session.searching:
             self.refreshOffered.emit(False)
+        self.grid.set_best_count(self.session.best_count)
         self.summaryChanged.emit(self.summary())
 
     # -- new photos ------------------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QPoint, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QAbstractItemView, QListView, QStyle, QWidget
 
 from ...results_model import ResultsModel
@@ -18,6 +19,7 @@ class ThumbnailGrid(GridBehaviour, QListView):
     def __init__(self, model: ResultsModel, loader: ThumbnailLoader, size: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.loader = loader
+        self.best_count: int | None = None  # results before the divider (None: no divider)
         self._regrid = QTimer(self, singleShot=True, interval=0)
         self._regrid.timeout.connect(self._apply_grid)
         self.setViewMode(QListView.ViewMode.IconMode)
@@ -120,3 +122,41 @@ class ThumbnailGrid(GridBehaviour, QListView):
 
     def sizeHint(self) -> QSize:
         return QSize(900, 600)
+
+    # -- best matches and the others -----------------------------------------------------------------
+
+    def set_best_count(self, count: int | None) -> None:
+        """Mark where the best matches end: the first other result carries the divider."""
+        if count != self.best_count:
+            self.best_count = count
+            self.viewport().update()
+
+    def divider_row(self) -> int | None:
+        """The first of the other results, when the results are split into best matches and others."""
+        n, model = self.best_count, self.model()
+        return n if n is not None and model is not None and 0 < n < model.rowCount() else None
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        row = self.divider_row()
+        if row is None:
+            return
+        # A flowing grid has no row of its own for a header: an accent bar before the first other
+        # result, and its label on it, tell where the best matches end.
+        cell = self.visualRect(self.model().index(row, 0))
+        if not cell.isValid() or not cell.intersects(event.rect()):
+            return
+        painter = QPainter(self.viewport())
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        accent = self.palette().color(QPalette.ColorRole.Highlight)
+        painter.fillRect(QRect(cell.left(), cell.top() + 4, 3, cell.height() - 8), accent)
+        text = self.tr("Other results")
+        metrics = painter.fontMetrics()
+        height = metrics.height() + 4
+        pill = QRect(cell.left() + 8, cell.top() + 8, metrics.horizontalAdvance(text) + 14, height)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(accent)
+        painter.drawRoundedRect(pill, height / 2, height / 2)
+        painter.setPen(self.palette().color(QPalette.ColorRole.HighlightedText))
+        painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, text)
+        painter.end()
