@@ -8,10 +8,11 @@ STAMP  := $(VENV)/.installed
 
 # Debian packages: Xvfb and xdotool for the real-window test, the X11 libraries Qt's xcb
 # platform needs to open a window, and fonts for Latin and Chinese (CJK) text. Installed when
-# we are root with apt-get; otherwise the real-window test skips and says why.
+# we are root with apt-get; otherwise the real-window test skips and says why. sqlite3: its
+# `.recover` salvages a damaged catalog (`clipdesk recover --salvage`; row by row without it).
 SYSTEM_PACKAGES := xvfb xdotool libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 \
                    libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-randr0 libxcb-xinerama0 libegl1 \
-                   fonts-dejavu-core fonts-noto-cjk
+                   fonts-dejavu-core fonts-noto-cjk sqlite3
 
 # constraints.txt pins torch to the local CPU build: no CUDA packages are ever downloaded.
 $(STAMP): pyproject.toml constraints.txt

@@ -14,12 +14,13 @@ Resolution order for the data folder and the model: explicit argument, then envi
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from platformdirs import user_cache_path, user_data_path
+from platformdirs import user_cache_path, user_config_path, user_data_path
 
 APP_NAME = "clipdesk"
 DEFAULT_MODEL = "sentence-transformers/clip-ViT-B-32"
@@ -134,10 +135,34 @@ class _Env:
 
 def data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
     """Folder holding the catalog, the vector index and the thumbnail cache."""
-    path = Path(explicit) if explicit else settings().data_dir or user_data_path(APP_NAME, appauthor=False)
+    moved = None if explicit or settings().data_dir else moved_data_dir()
+    if moved is not None and not moved.is_dir():  # never a new empty catalog in an unmounted disk's place
+        raise SettingsError(
+            f"the data folder {moved} (moved there with `clipdesk move-data`) cannot be found: connect its disk, "
+            f"or delete {data_dir_pointer()} to use the default folder again"
+        )
+    path = Path(explicit) if explicit else settings().data_dir or moved or default_data_dir()
     path = path.expanduser().resolve()
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def default_data_dir() -> Path:
+    return user_data_path(APP_NAME, appauthor=False)
+
+
+def data_dir_pointer() -> Path:
+    """Written by `clipdesk move-data` (clipdesk.engine.datamove): where the default data folder went."""
+    return user_config_path(APP_NAME, appauthor=False) / "data-dir.json"
+
+
+def moved_data_dir() -> Path | None:
+    """The folder `clipdesk move-data` moved the default data folder to, if it did."""
+    try:
+        target = json.loads(data_dir_pointer().read_text())["data_dir"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return Path(target) if target else None
 
 
 def thumbnail_dir(base: Path) -> Path:

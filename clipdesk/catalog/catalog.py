@@ -61,6 +61,10 @@ class Catalog(PipelineWrites):
             self._writer = self._connect()
             try:
                 self._writer.execute("PRAGMA journal_mode=WAL")
+                # The fast check at every open (<1 ms): a damaged header or schema page fails
+                # here; a full quick_check reads every page (39 s at 1M photos) and runs on
+                # each backup's copy instead (backup.py).
+                self._writer.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
                 migrate(self._writer)
             except BaseException:
                 self._writer.close()

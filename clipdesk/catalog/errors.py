@@ -43,8 +43,10 @@ _MESSAGES = {
         "data folder with --data-dir; nothing was lost."
     ),
     CORRUPT: (
-        "The catalog file {path} is damaged and cannot be read. Your photos are untouched: move that "
-        "file aside and clipdesk will build a new catalog and index your folders again."
+        "The catalog file {path} is damaged and cannot be read. Your photos are untouched. Run "
+        "`clipdesk recover --from-backup` to restore the latest backup, or `clipdesk recover --salvage` to "
+        "keep what can still be read (folders and settings first); either way the damaged file is kept aside "
+        "and missing photos are indexed again."
     ),
     BUSY: (
         "The catalog ({path}) stayed locked by another program (another clipdesk?): close it or wait "

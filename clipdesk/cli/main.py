@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 
 from .commands import cmd_add, cmd_index, cmd_remove, cmd_search, cmd_similar, cmd_status
 from .common import EXIT_BUSY, EXIT_ERROR, EXIT_MODEL, EXIT_OK, EXIT_PATH, EXIT_USAGE, CliError
+from .data_commands import cmd_backup, cmd_move_data, cmd_recover, cmd_restore
 from .parser import build_parser
 from .serve import cmd_serve
 
@@ -34,6 +35,10 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "similar": cmd_similar,
     "status": cmd_status,
     "serve": cmd_serve,
+    "backup": cmd_backup,
+    "restore": cmd_restore,
+    "recover": cmd_recover,
+    "move-data": cmd_move_data,
 }
 
 
@@ -60,6 +65,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"clipdesk: unexpected error: {type(exc).__name__}: {exc}", file=sys.stderr)
         else:
             print(f"clipdesk: {exc}", file=sys.stderr)
+        if code == 7:
+            print(_damaged_hint(args), file=sys.stderr)
         return code
 
 
@@ -67,9 +74,12 @@ def _exit_code(exc: Exception) -> int:
     """The exit code for an error the engine raised; EXIT_ERROR when it was not expected."""
     from ..catalog import CatalogError
     from ..config import SettingsError
+    from ..datadisk import DataDiskProblem
     from ..encoder import ModelUnavailableError
     from ..engine import FolderError, IndexingBusy
 
+    if isinstance(exc, DataDiskProblem):  # full or read-only: nothing was lost
+        return 6
     if isinstance(exc, CatalogError):  # its message says what to do; "other" stays unexpected
         return {"disk_full": 6, "read_only": 6, "corrupt": 7, "busy": 8}.get(exc.kind, EXIT_ERROR)
     if isinstance(exc, ModelUnavailableError):
@@ -81,6 +91,16 @@ def _exit_code(exc: Exception) -> int:
     if isinstance(exc, SettingsError):
         return EXIT_USAGE
     return EXIT_ERROR
+
+
+def _damaged_hint(args: argparse.Namespace) -> str:
+    from .. import config
+    from .data_commands import damaged_hint
+
+    try:
+        return damaged_hint(config.data_dir(args.data_dir))
+    except Exception:
+        return ""
 
 
 def _run_gui(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:

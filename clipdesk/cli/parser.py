@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from .data_commands import add_data_parsers
 from .results import add_language_option, add_ranking_options
 from .serve import add_serve_parser
 
@@ -76,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("gui", parents=[common], help="open the desktop app")
     add_serve_parser(sub, common)
+    add_data_parsers(sub, common)
     return parser
 
 

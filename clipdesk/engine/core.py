@@ -25,9 +25,12 @@ from .indexing import BackgroundIndexing
 from .jobs import EngineJob, Reconcile, Rewatch
 from .listeners import Listener, Listeners
 from .lock import IndexLock
+from .safety import BackupSchedule, DiskWatch, as_disk_problem
 from .status import EngineStatus, engine_status
 
 if TYPE_CHECKING:
+    from ..catalog.backup import BackupInfo
+    from ..datadisk import DataDiskProblem
     from ..search import BrowseRequest, Filters, TimelineBucket
     from ..watcher import FolderWatcher
 
@@ -79,6 +82,8 @@ class Engine:
         self.indexing = threading.Lock()  # one indexing run at a time in this process
         self._model_lock = threading.Lock()
         self._background: BackgroundIndexing | None = None
+        self.backups = BackupSchedule(self)
+        self.disk_watch = DiskWatch(self)
 
     # -- listeners -----------------------------------------------------------------------------
 
@@ -192,9 +197,36 @@ class Engine:
         self.index_lock.require()
         with self.indexing:
             self.indexer.reset_cancel()
-            report = self.indexer.run()
+            try:
+                report = self.indexer.run()
+            except Exception as exc:
+                problem = as_disk_problem(exc, self)
+                if problem is None:
+                    raise
+                self.disk_trouble(problem, poll=False)
+                raise problem from exc
             self.report_offline(report)
-            return report
+        self.backups.after_indexing(report)
+        return report
+
+    # -- data safety (safety.py) -----------------------------------------------------------------
+
+    def backup_now(self) -> BackupInfo:
+        """Back the catalog up now; raises DataDiskProblem or sqlite3.DatabaseError (damaged)."""
+        return self.backups.backup_now()
+
+    @property
+    def disk_problem(self) -> DataDiskProblem | None:
+        """The data disk's trouble while indexing is paused for it; None when writing works."""
+        return self.disk_watch.problem
+
+    def disk_trouble(self, problem: DataDiskProblem, poll: bool = True) -> None:
+        """Pause for a full or read-only data disk: report it, and (in the background) resume
+        by itself once the disk has room again."""
+        self.disk_watch.report(problem, poll=poll and self._background is not None)
+
+    def resume_after_disk(self) -> None:
+        self._schedule(Reconcile())
 
     def pause(self) -> None:
         self.indexer.pause()
@@ -233,10 +265,17 @@ class Engine:
 
     def close(self) -> None:
         self.stop()
+        self.disk_watch.stop()
         try:
             self.store.save()
-        except Exception:
-            log.exception("saving the vector index failed; it will be rebuilt from the catalog")
+        except Exception as exc:
+            problem = as_disk_problem(exc, self)
+            if problem is not None and self.disk_problem is not None:
+                log.info("the vector index was not saved: %s", problem.user_message)  # already reported
+            elif problem is not None:  # the catalog holds every vector: nothing is lost
+                log.warning("the vector index was not saved: %s", problem.user_message)
+            else:
+                log.exception("saving the vector index failed; it will be rebuilt from the catalog")
         self.catalog.close()
         self.index_lock.release()
 

@@ -112,12 +112,19 @@ class BackgroundIndexing:
                 if engine.store.index is not None:
                     engine.store.save_if_due(interval_s=30.0)
                 engine.report_offline(report)
+                engine.labelling.after_indexing()  # copies, and photos committed before the label vectors
+        engine.backups.after_indexing(report)
 
     def _failed(self, failure: JobFailure) -> None:
         from ..encoder import ModelUnavailableError
+        from .safety import as_disk_problem
 
         if failure.cancelled or isinstance(failure.error, ModelUnavailableError):
             return  # stop() asked (the batch in flight was committed), or already shown as a model state
+        problem = as_disk_problem(failure.error, self.engine) if failure.error is not None else None
+        if problem is not None:  # paused: resumes by itself once the disk has room again
+            self.engine.disk_trouble(problem)
+            return
         log.error("indexing failed", exc_info=failure.error)
         self.engine.listeners.message("error", f"Indexing stopped by an unexpected error: {failure.message}")
 

@@ -19,6 +19,8 @@ class Listener:
     changes: Callable[[Changes], None] | None = None
     message: Callable[[str, str], None] | None = None  # (level, text)
     model_state: Callable[[str, str], None] | None = None  # (state, detail): loading|ready|unavailable
+    # (state, message): disk_full | read_only (indexing paused, nothing lost) | ok (resumed)
+    disk: Callable[[str, str], None] | None = None
 
 
 class Listeners:
@@ -53,3 +55,6 @@ class Listeners:
 
     def model_state(self, state: str, detail: str) -> None:
         self._emit("model_state", state, detail)
+
+    def disk(self, state: str, message: str) -> None:
+        self._emit("disk", state, message)

@@ -71,7 +71,7 @@ def prepare_file(path: str, size: int, spec: ModelInput, thumb_size: int, thumb_
     try:
         out.key = content_key(path, size)
         decoded = decode(path, spec, thumb_size)
-        ThumbnailCache(Path(thumb_folder)).store(out.key, decoded.thumbnail)
+        ThumbnailCache(Path(thumb_folder)).store_if_room(out.key, decoded.thumbnail)
     except DecodeError as exc:
         out.error = str(exc)
         return out

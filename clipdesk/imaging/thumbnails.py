@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
 from PIL import Image
+
+from ..datadisk import DataDiskProblem, disk_problem
+
+log = logging.getLogger(__name__)
 
 
 class ThumbnailCache:
@@ -24,6 +29,23 @@ class ThumbnailCache:
         target = self.path_for(content_key)
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        thumb.save(tmp, "JPEG", quality=85, optimize=False)
-        os.replace(tmp, target)
+        try:
+            thumb.save(tmp, "JPEG", quality=85, optimize=False)
+            os.replace(tmp, target)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            problem = disk_problem(exc, self.folder)
+            if problem is None:
+                raise
+            raise problem from exc
         return target
+
+    def store_if_room(self, content_key: str, thumb: Image.Image) -> Path | None:
+        """Store, or skip on a full or read-only disk: a thumbnail is a cache (the app draws
+        a missing one from the photo), and the photo itself must still be indexed, not
+        marked unreadable. The catalog's own writes on such a disk pause indexing."""
+        try:
+            return self.store(content_key, thumb)
+        except DataDiskProblem as exc:
+            log.warning("thumbnail not cached: %s", exc.user_message)
+            return None

@@ -7,8 +7,10 @@ file is caught up or rebuilt from SQLite.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import shutil
 import struct
 import threading
 from collections.abc import Callable
@@ -303,6 +305,7 @@ class VectorIndex:
             self._index.save_index(str(tmp))
             deleted = sorted(self._deleted)
             live = len(self._live)
+        _check_complete(tmp)
         _fsync_file(tmp)
         kill_point("save")  # crash tests only; inert unless CLIPDESK_TEST_KILL_AT is set
         os.replace(tmp, index_path)
@@ -369,3 +372,22 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+_HNSW_HEADER = struct.Struct("<QQQQ")  # offsetLevel0, max_elements, cur_element_count, size_data_per_element
+_HNSW_HEADER_BYTES = 96
+
+
+def _check_complete(path: Path) -> None:
+    """hnswlib writes through an unchecked C++ stream: on a full disk it leaves a short file
+    and reports success. A file shorter than its own header says, or one written as the disk
+    ran out, is the ENOSPC it was (the caller removes it; the previous pair stays)."""
+    size = path.stat().st_size
+    with open(path, "rb") as fh:
+        header = fh.read(_HNSW_HEADER.size)
+    least = _HNSW_HEADER_BYTES
+    if len(header) == _HNSW_HEADER.size:
+        _, _, count, per_element = _HNSW_HEADER.unpack(header)
+        least += count * per_element + 4 * count
+    if size < least or shutil.disk_usage(path.parent).free < 64 * 1024:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..catalog import Catalog
+from ..catalog import Catalog, CatalogError
+from ..datadisk import DataDiskProblem, disk_problem
 from ..killpoint import kill_point
 from .hnsw import IndexParams, VectorIndex
 
@@ -97,6 +98,10 @@ class IndexStore:
         if watermark != saved_watermark:
             return None
         current = self.catalog.change_seq()
+        if watermark > current:
+            # A catalog restored from a backup went back in time: a file "newer" than it
+            # describes another history (ids reused for other photos). Never trusted.
+            return None
         if watermark < current:
             gone = self.catalog.tombstones_since(watermark)
             index.remove(gone)
@@ -138,7 +143,10 @@ class IndexStore:
             self.save()
 
     def save(self) -> None:
-        """Atomic save of the index as of the catalog's current change sequence."""
+        """Atomic save of the index as of the catalog's current change sequence.
+
+        A full or read-only disk raises DataDiskProblem (after removing what the failed save
+        wrote): the catalog still holds every vector, and the previous pair stays in force."""
         if self.read_only or self.index is None or self.model_id is None:
             return
         with self._save_lock:
@@ -147,9 +155,23 @@ class IndexStore:
             with self.mutation:
                 watermark = self.catalog.change_seq()
             stem_name = f"vectors-{watermark}"
-            self.index.save(self.folder / stem_name, {"watermark": watermark, "model_id": self.model_id})
+            previous, _ = self.catalog.saved_index()
+            try:
+                self.index.save(self.folder / stem_name, {"watermark": watermark, "model_id": self.model_id})
+            except OSError as exc:
+                self._remove_failed_save(stem_name, previous)
+                problem = disk_problem(exc, self.folder, needed_bytes=self._needed_bytes())
+                if problem is None:
+                    raise
+                raise problem from exc
             kill_point("save-files")  # crash tests only; inert unless CLIPDESK_TEST_KILL_AT is set
-            self.catalog.record_saved_index(stem_name, watermark)
+            try:
+                self.catalog.record_saved_index(stem_name, watermark)
+            except CatalogError as exc:
+                self._remove_failed_save(stem_name, previous)
+                if exc.kind in ("disk_full", "read_only"):
+                    raise DataDiskProblem(exc.kind, self.folder, self._needed_bytes()) from exc
+                raise
             kill_point("save-meta")
             self.catalog.prune_tombstones(watermark)
             for old in self.folder.glob("vectors-*"):
@@ -157,3 +179,16 @@ class IndexStore:
                     old.unlink(missing_ok=True)
             self._dirty = False
             self._last_save = time.monotonic()
+
+    def _remove_failed_save(self, stem_name: str, previous: str | None) -> None:
+        """Temp files, and the new pair unless it is the one SQLite points at."""
+        for path in self.folder.glob("vectors-*"):
+            is_new_pair = path.name.startswith(stem_name + ".") and stem_name != previous
+            if path.name.endswith(".tmp") or is_new_pair:
+                path.unlink(missing_ok=True)
+
+    def _needed_bytes(self) -> int:
+        """About what a save needs: the index file twice (old and new side by side) and headroom."""
+        current = sum(p.stat().st_size for p in self.folder.glob("vectors-*.hnsw") if p.exists())
+        estimate = len(self.index) * (self.index.dim * 4 + 8 * self.params.M + 16) if self.index else 0
+        return 2 * max(current, estimate) + 64 * 1024 * 1024
