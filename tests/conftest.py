@@ -15,6 +15,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["HF_HUB_OFFLINE"] = "1"  # tests never reach for the network
 os.environ.pop("CLIPDESK_MODEL", None)
 os.environ.pop("CLIPDESK_DATA_DIR", None)
+# Every test catalog computes its label vectors: a 20-label vocabulary keeps that at ~0.1 s (the shipped one is
+# ~12,000 prompts). tests/test_labels.py checks the shipped one.
+os.environ["CLIPDESK_VOCABULARY_DIR"] = str(Path(__file__).resolve().parent / "data" / "vocabulary")
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "exif-samples"
 if not CORPUS.is_dir():  # a clone elsewhere: shared/ sits beside the repository

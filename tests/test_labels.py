@@ -35,6 +35,12 @@ PERSONAL_KINDS = [
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
+@pytest.fixture(autouse=True)
+def _shipped_vocabulary(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests are about the shipped vocabulary, not the small one conftest gives other tests."""
+    monkeypatch.delenv("CLIPDESK_VOCABULARY_DIR", raising=False)
+
+
 def _tsv(name: str) -> list[dict[str, str]]:
     with open(vocabulary_dir() / name, encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))

@@ -23,8 +23,10 @@ from typing import TypeVar
 import numpy as np
 
 from . import browse, meta
+from .albums import AlbumStore
 from .errors import CatalogError
 from .filters import Filters, filter_sql
+from .labels import LabelStore
 from .records import (
     IMAGE_COLUMNS,
     ROOT_COLUMNS,
@@ -48,7 +50,7 @@ _PROGRAMMING_ERRORS = (
 )
 
 
-class Catalog(PipelineWrites):
+class Catalog(PipelineWrites, LabelStore, AlbumStore):
     def __init__(self, path: Path | str, busy_timeout_s: float = 30.0) -> None:
         self.path = Path(path)
         self.busy_timeout_s = busy_timeout_s

@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from .labels import label_filter_sql
+
 
 @dataclass(frozen=True)
 class Filters:
@@ -17,6 +19,7 @@ class Filters:
     date_to: float | None = None
     formats: tuple[str, ...] = ()  # e.g. ("JPEG", "HEIF")
     include_offline: bool = True
+    label: str | None = None  # only photos tagged with this label id (clipdesk.labels) in the current label set
 
     def is_empty(self) -> bool:
         return not (
@@ -25,6 +28,7 @@ class Filters:
             or self.date_to is not None
             or self.formats
             or not self.include_offline
+            or self.label
         )
 
 
@@ -58,4 +62,8 @@ def filter_sql(filters: Filters) -> tuple[str, list[object]]:
         params += [f.upper() for f in filters.formats]
     if not filters.include_offline:
         clauses.append("root_id IN (SELECT id FROM roots WHERE online = 1)")  # offline is the root's state
+    if filters.label:
+        clause, label_params = label_filter_sql(filters.label)
+        clauses.append(clause)
+        params += label_params
     return (" AND ".join(clauses) or "1"), params

@@ -69,7 +69,66 @@ DROP INDEX idx_images_status;
 CREATE INDEX idx_images_model ON images(status, model_id)
 """
 
-MIGRATIONS: list[str] = [_V1, _V2_BROWSE, _V3_LAUNCH_READS]
+# Zero-shot labels and smart albums (see labels.py and albums.py). New tables only, plus triggers
+# that drop a photo's tags and album scores whenever its embedding is written: instant at 1M rows.
+# Trigger bodies stay on one line: statements here are split at a semicolon ending a line.
+_V4_LABELS = """
+CREATE TABLE label_sets (
+    id INTEGER PRIMARY KEY,
+    model_id TEXT NOT NULL,
+    vocabulary_version TEXT NOT NULL,
+    logit_scale REAL NOT NULL,
+    dim INTEGER NOT NULL,
+    created_at REAL,
+    UNIQUE(model_id, vocabulary_version)
+);
+CREATE TABLE label_vectors (
+    set_id INTEGER NOT NULL REFERENCES label_sets(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    label TEXT NOT NULL,
+    vector BLOB NOT NULL,                     -- float32, unit length
+    PRIMARY KEY (set_id, position)
+) WITHOUT ROWID;
+CREATE TABLE photo_labels (
+    image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+    set_id INTEGER NOT NULL,
+    label TEXT NOT NULL,
+    probability REAL NOT NULL,
+    PRIMARY KEY (image_id, set_id, label)
+) WITHOUT ROWID;
+CREATE INDEX idx_photo_labels_browse ON photo_labels(set_id, label, probability DESC, image_id);
+CREATE TABLE labelled (
+    image_id INTEGER PRIMARY KEY REFERENCES images(id) ON DELETE CASCADE,
+    set_id INTEGER NOT NULL
+);
+CREATE TABLE albums (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    description TEXT NOT NULL DEFAULT '',
+    examples TEXT NOT NULL DEFAULT '[]',          -- JSON list of photo paths
+    counter_examples TEXT NOT NULL DEFAULT '[]',
+    strictness REAL NOT NULL DEFAULT 0.5,
+    created_at REAL NOT NULL,
+    model_id TEXT,
+    vector BLOB,
+    center REAL,
+    spread REAL
+);
+CREATE TABLE album_members (
+    album_id INTEGER NOT NULL REFERENCES albums(id) ON DELETE CASCADE,
+    image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+    score REAL NOT NULL,
+    PRIMARY KEY (album_id, image_id)
+) WITHOUT ROWID;
+CREATE INDEX idx_album_members_rank ON album_members(album_id, score DESC, image_id);
+CREATE INDEX idx_album_members_image ON album_members(image_id);
+""" + (
+    "CREATE TRIGGER images_embedding_written AFTER UPDATE OF embedding ON images BEGIN "
+    "DELETE FROM photo_labels WHERE image_id = NEW.id; DELETE FROM labelled WHERE image_id = NEW.id; "
+    "DELETE FROM album_members WHERE image_id = NEW.id; END"
+)
+
+MIGRATIONS: list[str] = [_V1, _V2_BROWSE, _V3_LAUNCH_READS, _V4_LABELS]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from .common import EXIT_OK, EXIT_PATH, EXIT_USAGE, CliError, open_engine
+from .label_commands import ensure_labels, label_option_id
 from .results import empty_json, print_page
 
 if TYPE_CHECKING:
@@ -131,6 +132,7 @@ def _filters(args: argparse.Namespace) -> Filters:
         date_from=day(args.date_from, False),
         date_to=day(args.date_to, True),
         formats=tuple(_format_name(t) for t in args.type),
+        label=label_option_id(args),
     )
 
 
@@ -142,9 +144,10 @@ def _format_name(t: str) -> str:
 def cmd_search(args: argparse.Namespace) -> int:
     from ..search import SearchRequest
 
-    if not args.text.strip() and not args.image:
+    if not args.text.strip() and not args.image and not args.label:
         raise CliError(
-            'give some text to search for, or --image FILE (e.g. clipdesk search "dog on a beach")', EXIT_USAGE
+            'give some text to search for, --image FILE or --label NAME (e.g. clipdesk search "dog on a beach")',
+            EXIT_USAGE,
         )
     image = None
     if args.image:
@@ -195,6 +198,8 @@ def _print_results(args: argparse.Namespace, request: SearchRequest) -> int:
                 file=sys.stderr,
             )
             return EXIT_OK
+        if request.filters.label:
+            ensure_labels(engine)
         try:
             page = engine.search(request)
         except DecodeError as exc:

@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from .commands import cmd_add, cmd_index, cmd_remove, cmd_search, cmd_similar, cmd_status
 from .common import EXIT_BUSY, EXIT_ERROR, EXIT_MODEL, EXIT_OK, EXIT_PATH, EXIT_USAGE, CliError
 from .data_commands import cmd_backup, cmd_move_data, cmd_recover, cmd_restore
+from .label_commands import cmd_album, cmd_classify, cmd_describe, cmd_labels
 from .parser import build_parser
 from .serve import cmd_serve
 
@@ -35,6 +36,10 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "similar": cmd_similar,
     "status": cmd_status,
     "serve": cmd_serve,
+    "classify": cmd_classify,
+    "describe": cmd_describe,
+    "labels": cmd_labels,
+    "album": cmd_album,
     "backup": cmd_backup,
     "restore": cmd_restore,
     "recover": cmd_recover,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from .data_commands import add_data_parsers
+from .label_commands import add_label_parsers
 from .results import add_language_option, add_ranking_options
 from .serve import add_serve_parser
 
@@ -65,6 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--image", metavar="FILE", help="an example photo (combined with the text if both are given)")
     p.add_argument("--text-weight", type=float, default=0.5, help="weight of the text when an image is given too")
     add_language_option(p)
+    p.add_argument(
+        "--label", metavar="NAME", help="only photos with this label (English or Chinese name); alone: its photos"
+    )
     _result_options(p)
 
     p = sub.add_parser("similar", parents=[common], help="photos that look like FILE")
@@ -77,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("gui", parents=[common], help="open the desktop app")
     add_serve_parser(sub, common)
+    add_label_parsers(sub, common)
     add_data_parsers(sub, common)
     return parser
 

@@ -23,6 +23,8 @@ from ..pipeline import Changes, Indexer, Progress, RunReport
 from ..search import Searcher, SearchPage, SearchRequest
 from .indexing import BackgroundIndexing
 from .jobs import EngineJob, Reconcile, Rewatch
+from .labelling import Labelling
+from .labels_api import LabelsApi
 from .listeners import Listener, Listeners
 from .lock import IndexLock
 from .safety import BackupSchedule, DiskWatch, as_disk_problem
@@ -41,7 +43,7 @@ class FolderError(ValueError):
     """A folder the user named cannot be used; the message says why."""
 
 
-class Engine:
+class Engine(LabelsApi):
     def __init__(
         self,
         data_dir: str | os.PathLike[str] | None = None,
@@ -74,6 +76,9 @@ class Engine:
             on_progress=self.listeners.progress,
             on_changes=self.listeners.changes,
         )
+        # Zero-shot labels and smart albums: each committed batch is tagged right after its commit.
+        self.labelling = Labelling(self)
+        self.indexer.on_committed = self.labelling.batch_committed
         self.settle_s = settle_s
         # While watching: after this long with no image to encode, the image tower's weights
         # are freed (text queries do not need them); 0 keeps them loaded.
@@ -164,6 +169,7 @@ class Engine:
                 raise
             self.indexer.store_ready()
         self.listeners.model_state("ready", self.model_id)
+        self.labelling.after_model_loaded()
 
     def load_model_unless_downloading(self) -> None:
         """Load the model and its index now if they are on this computer (errors are reported
@@ -207,6 +213,7 @@ class Engine:
                 raise problem from exc
             self.report_offline(report)
         self.backups.after_indexing(report)
+        self.labelling.tag_if_ready()
         return report
 
     # -- data safety (safety.py) -----------------------------------------------------------------
@@ -248,6 +255,7 @@ class Engine:
         if self._background is not None:
             return
         self.index_lock.require()
+        self.labelling.start()
         self._background = BackgroundIndexing(self, watch)
         self._schedule(Reconcile())
 
@@ -262,6 +270,7 @@ class Engine:
             background.stop(timeout)
         else:
             self.indexer.cancel()
+        self.labelling.stop(timeout)
 
     def close(self) -> None:
         self.stop()
@@ -291,6 +300,8 @@ class Engine:
     # -- search --------------------------------------------------------------------------------
 
     def search(self, request: SearchRequest) -> SearchPage:
+        if request.filters.label and not request.text.strip() and request.image is None:
+            return self.labelled_page(request.filters, request.offset, request.limit)  # the label's photos
         needs_model = bool(request.text.strip()) or not self._indexed_image(request.image)
         if needs_model:
             self.load_model()

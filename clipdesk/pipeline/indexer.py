@@ -169,6 +169,7 @@ class Indexer:
         thumb_size: int = 320,
         on_progress: Callable[[Progress], None] | None = None,
         on_changes: Callable[[Changes], None] | None = None,
+        on_committed: Callable[[list[int], np.ndarray], None] | None = None,
     ) -> None:
         self.catalog = catalog
         self.store = store
@@ -193,6 +194,8 @@ class Indexer:
         self.thumb_size = thumb_size
         self.on_progress = on_progress or (lambda p: None)
         self.on_changes = on_changes or (lambda c: None)
+        # After each committed batch: (ids, vectors) of the photos just encoded (zero-shot labels use it).
+        self.on_committed = on_committed
         self._resume = threading.Event()
         self._resume.set()
         self._cancel = threading.Event()
@@ -419,6 +422,8 @@ class Indexer:
                     if encoded:
                         self.store.add([ids[e.path] for e in encoded], vectors)
                     self.store.remove(vanished + [p.image_id for p in failed])
+                if encoded and self.on_committed is not None:
+                    self.on_committed([ids[e.path] for e in encoded], vectors)
                 done += len(batch)
                 errors += len(failed)
                 report.encoded += len(encoded)
