@@ -63,6 +63,7 @@ def catalog_state(data_dir: Path, full: bool = False) -> CatalogState:
         try:
             catalog.roots()
             catalog.counts()
+            catalog.image_counts_by_root()
             catalog.query("SELECT key, value FROM meta")
             problems = catalog.query("PRAGMA quick_check(5)") if full else [("ok",)]
         finally:
