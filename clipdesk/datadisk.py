@@ -15,7 +15,7 @@ from pathlib import Path
 DISK_FULL = "disk_full"
 READ_ONLY = "read_only"
 _BY_ERRNO = {errno.ENOSPC: DISK_FULL, errno.EDQUOT: DISK_FULL, errno.EROFS: READ_ONLY}
-MIN_FREE_BYTES = 64 * 1024 * 1024  # below this an indexing run soon fails again: ask for more
+MIN_FREE_BYTES = 8 * 1024 * 1024  # below this an indexing run soon fails again: ask for more
 
 
 class DataDiskProblem(OSError):

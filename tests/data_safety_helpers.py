@@ -110,18 +110,14 @@ def remount(mount_point: Path, options: str) -> None:
 def fill(folder: Path) -> Path:
     """Fill the filesystem holding `folder` to the last byte."""
     ballast = folder / "ballast"
-    with open(ballast, "wb") as fh:
-        try:
-            while True:
-                fh.write(b"\0" * 65536)
-                fh.flush()
-        except OSError:
-            pass
-        try:
-            while True:
-                fh.write(b"\0")
-                fh.flush()
-        except OSError:
-            pass
-    os.sync()
+    fd = os.open(ballast, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+    try:
+        for chunk in (1 << 20, 65536, 4096, 1):
+            try:
+                while True:
+                    os.write(fd, b"\0" * chunk)
+            except OSError:
+                pass
+    finally:
+        os.close(fd)
     return ballast

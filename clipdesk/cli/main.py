@@ -69,7 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             logging.getLogger(__name__).debug("unexpected error", exc_info=True)
             print(f"clipdesk: unexpected error: {type(exc).__name__}: {exc}", file=sys.stderr)
         else:
-            print(f"clipdesk: {exc}", file=sys.stderr)
+            print(f"clipdesk: {_disk_message(exc)}", file=sys.stderr)
         if code == 7:
             print(_damaged_hint(args), file=sys.stderr)
         return code
@@ -96,6 +96,16 @@ def _exit_code(exc: Exception) -> int:
     if isinstance(exc, SettingsError):
         return EXIT_USAGE
     return EXIT_ERROR
+
+
+def _disk_message(exc: Exception) -> str:
+    """A full or read-only data disk reads the same whichever write met it first."""
+    from ..catalog import CatalogError
+    from ..datadisk import DataDiskProblem
+
+    if isinstance(exc, CatalogError) and exc.kind in ("disk_full", "read_only") and exc.path is not None:
+        return DataDiskProblem(exc.kind, exc.path.parent).user_message
+    return str(exc)
 
 
 def _damaged_hint(args: argparse.Namespace) -> str:

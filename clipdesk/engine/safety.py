@@ -37,13 +37,25 @@ BACKUP_AFTER_CHANGES = 1000
 DISK_POLL_S = 5.0
 
 
+PER_PHOTO_BYTES = 25_000  # a 320 px thumbnail, the row with its 2 KiB embedding, and its WAL copy
+
+
 def as_disk_problem(exc: BaseException, engine: Engine) -> DataDiskProblem | None:
-    """The DataDiskProblem behind a failure of any write path, or None."""
-    if isinstance(exc, DataDiskProblem):
-        return exc
-    if isinstance(exc, CatalogError) and exc.kind in ("disk_full", "read_only"):
-        return DataDiskProblem(exc.kind, engine.data_dir)
-    return None
+    """The DataDiskProblem behind a failure of any write path (with what the rest of the run
+    needs: the photos still to index, and the index file written once more), or None."""
+    disk_error = isinstance(exc, CatalogError) and exc.kind in ("disk_full", "read_only")
+    if not (isinstance(exc, DataDiskProblem) or disk_error):
+        return None
+    kind = exc.kind  # type: ignore[attr-defined]  # one of the two types above, both with .kind
+    try:
+        pending = engine.catalog.counts()["pending"]
+    except CatalogError:
+        pending = 0
+    index_bytes = sum(p.stat().st_size for p in engine.store.folder.glob("vectors-*.hnsw"))
+    needed = 8 * 1024 * 1024 + pending * PER_PHOTO_BYTES + 2 * index_bytes
+    return DataDiskProblem(
+        kind, engine.data_dir, max(needed, exc.needed_bytes if isinstance(exc, DataDiskProblem) else 0)
+    )
 
 
 class BackupSchedule:

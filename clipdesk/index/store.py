@@ -191,4 +191,4 @@ class IndexStore:
         """About what a save needs: the index file twice (old and new side by side) and headroom."""
         current = sum(p.stat().st_size for p in self.folder.glob("vectors-*.hnsw") if p.exists())
         estimate = len(self.index) * (self.index.dim * 4 + 8 * self.params.M + 16) if self.index else 0
-        return 2 * max(current, estimate) + 64 * 1024 * 1024
+        return 2 * max(current, estimate) + 8 * 1024 * 1024
