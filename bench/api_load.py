@@ -40,7 +40,7 @@ WRK_SCRIPT = """
 -- Each wrk thread runs its own copy of this script: offset its counter so no query repeats.
 threads = 0
 setup = function(thread)
-  thread:set("first", threads * 100000000)
+  thread:set("first", tonumber(os.getenv("QUERY_BASE")) + threads * 100000)
   threads = threads + 1
 end
 init = function(args)
@@ -107,7 +107,7 @@ async def httpx_load(url: str, token: str, connections: int, seconds: float, max
     return summarize(latencies, elapsed, errors)
 
 
-def wrk_load(url: str, token: str, connections: int, seconds: float, folder: Path) -> dict | None:
+def wrk_load(url: str, token: str, connections: int, seconds: float, folder: Path, start: int) -> dict | None:
     wrk = shutil.which("wrk")
     if wrk is None:
         return None
@@ -119,7 +119,7 @@ def wrk_load(url: str, token: str, connections: int, seconds: float, folder: Pat
         [wrk, f"-t{threads}", f"-c{connections}", duration, "--timeout", "30s", "-s", str(script), url],
         capture_output=True,
         text=True,
-        env={**os.environ, "CLIPDESK_TOKEN": token},
+        env={**os.environ, "CLIPDESK_TOKEN": token, "QUERY_BASE": str(start)},  # queries no earlier run sent
         timeout=seconds + 120,
     )
     line = next((x for x in proc.stdout.splitlines() if x.startswith("WRKJSON ")), None)
@@ -207,10 +207,10 @@ def main() -> None:
         start = 0
         for connections in [int(x) for x in args.connections.split(",")]:
             result = asyncio.run(httpx_load(url, token, connections, args.seconds, args.max_requests, start))
-            start += 1_000_000
             out["runs"].append({"client": "httpx-async", "connections": connections, **result})
             print(f"httpx, {connections} connections: {result}", flush=True)
-            wrk = wrk_load(url, token, connections, args.seconds, data)
+            wrk = wrk_load(url, token, connections, args.seconds, data, start + 500_000)
+            start += 1_000_000  # every run's queries are new to the server's text cache
             if wrk is not None:
                 out["runs"].append({"client": "wrk", "connections": connections, **wrk})
                 print(f"wrk,   {connections} connections: {wrk}", flush=True)
