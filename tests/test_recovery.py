@@ -135,3 +135,19 @@ def test_recover_on_a_healthy_catalog_changes_nothing(pristine, tmp_path, capsys
     assert "nothing to recover" in capsys.readouterr().out
     assert (data / "catalog.sqlite3").read_bytes() == before
     assert not list(data.glob("catalog.sqlite3.damaged-*"))
+
+
+def test_the_app_asks_the_engine_api_before_opening_and_recovers(pristine, tmp_path, engine_factory):
+    from clipdesk.engine import datastate
+
+    data = _copy(pristine, tmp_path / "data")
+    before = user_made(data / "catalog.sqlite3")
+    _damage(data, "roots page")
+    state = datastate.catalog_state(data)
+    assert state.state == datastate.DAMAGED and "damaged" in state.message
+    assert len(state.backups) == 1 and state.backups[0].summary.indexed == PHOTOS
+    result = datastate.recover(datastate.FROM_BACKUP, data_dir=data)
+    assert result.moved_aside is not None and result.moved_aside.exists()
+    assert datastate.catalog_state(data).state == datastate.OK
+    engine = engine_factory(data)  # opens as usual now
+    assert [r.path for r in engine.roots()] == [p for p, _ in before["roots"]]
