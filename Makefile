@@ -37,8 +37,8 @@ translations: $(STAMP)
 		$(BIN)/pyside6-lrelease -silent $$ts -qm $(QM_DIR)/$$(basename $$ts .ts).qm || exit 1; done
 
 update-translations: $(STAMP)
-	$(BIN)/pyside6-lupdate -locations none $(UI_PY) -target-language zh_CN -ts $(I18N)/clipdesk_zh_CN.ts
-	$(BIN)/pyside6-lupdate -locations none -pluralonly $(UI_PY) -target-language en -ts $(I18N)/clipdesk_en.ts
+	$(BIN)/pyside6-lupdate -no-obsolete -locations none $(UI_PY) -target-language zh_CN -ts $(I18N)/clipdesk_zh_CN.ts
+	$(BIN)/pyside6-lupdate -no-obsolete -locations none -pluralonly $(UI_PY) -target-language en -ts $(I18N)/clipdesk_en.ts
 
 system-deps:
 	@if command -v Xvfb >/dev/null && command -v xdotool >/dev/null && fc-list :lang=zh family | grep -q .; then :; \

@@ -111,6 +111,42 @@ def _patterns() -> list[tuple[re.Pattern[str], Callable[[], str]]]:
                 "working meanwhile.",
             ),
         ),
+        # Why a file could not be read (clipdesk.imaging.decode, clipdesk.pipeline.scan): the errors list.
+        (r"empty file \(0 bytes\)", lambda: translate("CoreText", "empty file (0 bytes)")),
+        (
+            r"not an image, or a format clipdesk cannot read",
+            lambda: translate("CoreText", "not an image, or a format clipdesk cannot read"),
+        ),
+        (r"permission denied", lambda: translate("CoreText", "permission denied")),
+        (
+            r"file disappeared before it could be read",
+            lambda: translate("CoreText", "file disappeared before it could be read"),
+        ),
+        (r"is a folder, not an image file", lambda: translate("CoreText", "is a folder, not an image file")),
+        (
+            r"the file is truncated \(incomplete download or copy\?\)",
+            lambda: translate("CoreText", "the file is truncated (incomplete download or copy?)"),
+        ),
+        (
+            r"corrupt or unreadable image data: (?P<error>.*)",
+            lambda: translate("CoreText", "corrupt or unreadable image data: {error}"),
+        ),
+        (
+            r"image too large to decode safely \((?P<error>.*)\)",
+            lambda: translate("CoreText", "image too large to decode safely ({error})"),
+        ),
+        (
+            r"not enough memory to decode this image",
+            lambda: translate("CoreText", "not enough memory to decode this image"),
+        ),
+        (
+            r"the decoder crashed on this file \((?P<error>.*)\)",
+            lambda: translate("CoreText", "the decoder crashed on this file ({error})"),
+        ),
+        (
+            r"broken symbolic link \(its target is missing\)",
+            lambda: translate("CoreText", "broken symbolic link (its target is missing)"),
+        ),
         # The catalog (clipdesk.catalog.errors), with or without the exception's name before it.
         (
             r"(?:CatalogError: )?The disk holding the catalog \((?P<path>.+)\) is full: .*",
@@ -167,3 +203,11 @@ def _one_line(text: str) -> str:
         if found:
             return template().format(**found.groupdict())
     return text
+
+
+def join_sentences(*sentences: str) -> str:
+    """Sentences in a row: a space after English ones, none after Chinese full stops."""
+    out = ""
+    for sentence in filter(None, sentences):
+        out += sentence if not out or out[-1] in "。！？：" else " " + sentence
+    return out

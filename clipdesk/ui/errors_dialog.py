@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .core_text import core_text, join_sentences
 from .engine_bridge import EngineBridge
 from .file_actions import copy_paths, show_in_folder
 from .folders_dialog import pretty_path
@@ -65,11 +66,15 @@ class ErrorsDialog(QDialog):
         items = []
         for path, reason in self.errors:
             item = QTreeWidgetItem(
-                [os.path.basename(path), pretty_path(os.path.dirname(path)), reason or self.tr("unknown reason")]
+                [
+                    os.path.basename(path),
+                    pretty_path(os.path.dirname(path)),
+                    core_text(reason or self.tr("unknown reason")),
+                ]
             )
             item.setToolTip(0, path)
             item.setToolTip(1, path)
-            item.setToolTip(2, reason or "")
+            item.setToolTip(2, core_text(reason) if reason else "")
             item.setData(0, Qt.ItemDataRole.UserRole, path)
             items.append(item)
         self.tree.addTopLevelItems(items)
@@ -79,11 +84,14 @@ class ErrorsDialog(QDialog):
         if not total:
             self.summary.setText(self.tr("Every photo could be read."))
             return
-        text = self.tr("%Ln file(s) could not be read.", "", total)
-        text += " " + self.tr(
-            "They are skipped; clipdesk tries again when a file changes. Double-click a file to show it in its folder."
+        text = join_sentences(
+            self.tr("%Ln file(s) could not be read.", "", total),
+            self.tr(
+                "They are skipped; clipdesk tries again when a file changes. Double-click a file to show it in its "
+                "folder."
+            ),
         )
         if total > len(self.errors):
             listed = len(self.errors)  # a plain name: pyside6-lupdate skips plural calls whose count is an expression
-            text += " " + self.tr("The first %Ln are listed.", "", listed)
+            text = join_sentences(text, self.tr("The first %Ln are listed.", "", listed))
         self.summary.setText(text)

@@ -39,6 +39,8 @@ class FilterBar(QWidget):
         # The date words the search understood ("last summer"): a chip that removes the date filter.
         self.date_chip = QToolButton(self)
         self.date_chip.setAutoRaise(True)
+        self.date_chip.setIcon(icon("calendar"))
+        self.date_chip.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.date_chip.hide()
         self.date_chip.clicked.connect(self.dateChipRemoved)
         self.folder_combo = QComboBox(self)
@@ -128,7 +130,7 @@ class FilterBar(QWidget):
         """Show the query's date words as a removable chip (None: hide it)."""
         self.date_chip.setVisible(bool(phrase))
         if phrase:
-            self.date_chip.setText(self.tr("📅 {phrase}  ✕").format(phrase=phrase))
+            self.date_chip.setText(self.tr("{phrase}  ✕").format(phrase=phrase))
             self.date_chip.setToolTip(
                 self.tr(
                     "Only photos taken {phrase}, from the words of the search. Click to search without this date."

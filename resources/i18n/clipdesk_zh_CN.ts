@@ -78,6 +78,50 @@
         <translation>文件夹 {path} 中没有可用的多语言文本模型（{error}）。在此期间英文搜索仍可使用。</translation>
     </message>
     <message>
+        <source>empty file (0 bytes)</source>
+        <translation>空文件（0 字节）</translation>
+    </message>
+    <message>
+        <source>not an image, or a format clipdesk cannot read</source>
+        <translation>不是图片，或是 clipdesk 无法读取的格式</translation>
+    </message>
+    <message>
+        <source>permission denied</source>
+        <translation>没有权限</translation>
+    </message>
+    <message>
+        <source>file disappeared before it could be read</source>
+        <translation>文件在读取前已消失</translation>
+    </message>
+    <message>
+        <source>is a folder, not an image file</source>
+        <translation>这是文件夹，不是图片文件</translation>
+    </message>
+    <message>
+        <source>the file is truncated (incomplete download or copy?)</source>
+        <translation>文件不完整（下载或复制未完成？）</translation>
+    </message>
+    <message>
+        <source>corrupt or unreadable image data: {error}</source>
+        <translation>图片数据已损坏或无法读取：{error}</translation>
+    </message>
+    <message>
+        <source>image too large to decode safely ({error})</source>
+        <translation>图片太大，无法安全解码（{error}）</translation>
+    </message>
+    <message>
+        <source>not enough memory to decode this image</source>
+        <translation>内存不足，无法解码这张图片</translation>
+    </message>
+    <message>
+        <source>the decoder crashed on this file ({error})</source>
+        <translation>解码这个文件时解码程序崩溃了（{error}）</translation>
+    </message>
+    <message>
+        <source>broken symbolic link (its target is missing)</source>
+        <translation>符号链接已失效（目标不存在）</translation>
+    </message>
+    <message>
         <source>The disk holding the catalog ({path}) is full: free some space and try again; nothing was lost.</source>
         <translation>存放图库目录的磁盘（{path}）已满：请腾出一些空间后重试；没有丢失任何数据。</translation>
     </message>
@@ -335,8 +379,8 @@
         <translation>结果的排列顺序</translation>
     </message>
     <message>
-        <source>📅 {phrase}  ✕</source>
-        <translation>📅 {phrase}  ✕</translation>
+        <source>{phrase}  ✕</source>
+        <translation>{phrase}  ✕</translation>
     </message>
     <message>
         <source>Only photos taken {phrase}, from the words of the search. Click to search without this date.</source>

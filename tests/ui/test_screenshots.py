@@ -1,17 +1,21 @@
-"""Screenshots of every screen into bench/out/screenshots/ (git-ignored), to be looked at by a person.
+"""Screenshots of every screen into bench/out/screenshots/ (git-ignored), to be looked at by a person;
+the main screens again in Chinese into bench/out/screenshots/zh_CN/.
 
 Each shot also asserts the basics a person would notice first (right view, text present, nothing cut off)."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import time
+from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from PIL import Image
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QCoreApplication, QDate, QLocale
 from PySide6.QtWidgets import QApplication, QLabel
 
 CORPUS = Path(os.environ.get("CLIPDESK_CORPUS", "/work/shared/corpus/exif-samples"))
@@ -25,6 +29,24 @@ DEFAULT_SIZE = (1180, 780)  # MainWindow.sizeHint
 def shots() -> Path:
     SHOTS.mkdir(parents=True, exist_ok=True)
     return SHOTS
+
+
+@pytest.fixture(params=["en", "zh_CN"])
+def language(request, monkeypatch, shots: Path) -> Iterator[Path]:
+    """The interface in English (shots in screenshots/) or Chinese (screenshots/zh_CN/): yields the folder."""
+    from clipdesk.ui.app import install_translators
+
+    monkeypatch.setenv("CLIPDESK_LANGUAGE", request.param)  # create_application (in open_window) reads it
+    folder = shots if request.param == "en" else shots / request.param
+    folder.mkdir(exist_ok=True)
+    install_translators(QApplication.instance(), QLocale(request.param))
+    yield folder
+    install_translators(QApplication.instance(), QLocale("en"))
+
+
+def tr(context: str, text: str) -> str:
+    """What the window shows for `text` in the current language."""
+    return QCoreApplication.translate(context, text)
 
 
 @pytest.fixture(scope="module")
@@ -57,9 +79,9 @@ def settle(qtbot, window, ms: int = 400) -> None:
     qtbot.wait(ms)
 
 
-def save(widget, path: Path) -> None:
+def save(widget, path: Path, min_bytes: int = 5_000) -> None:
     assert widget.grab().save(str(path)), path
-    assert path.stat().st_size > 5_000
+    assert path.stat().st_size > min_bytes
 
 
 def status_texts_fit(window) -> None:
@@ -70,9 +92,10 @@ def status_texts_fit(window) -> None:
             assert needed <= label.width() + 1, (label.text(), needed, label.width())
 
 
-def test_screenshots(qtbot, shots: Path, tmp_path: Path, library, open_window, ui_photos, monkeypatch) -> None:
+def test_screenshots(qtbot, language: Path, tmp_path: Path, library, open_window, ui_photos, monkeypatch) -> None:
     from PySide6.QtWidgets import QFileDialog
 
+    shots = language
     window = open_window(library, size=DEFAULT_SIZE, watch=True)
     qtbot.waitUntil(lambda: window.library_view.showing_photos(), timeout=10_000)
     settle(qtbot, window)
@@ -90,7 +113,34 @@ def test_screenshots(qtbot, shots: Path, tmp_path: Path, library, open_window, u
     window.search_view.grid.select_row(1)
     settle(qtbot, window)
     save(window, shots / "search_results.png")
-    assert "Best matches for “harbour at sunset”" in window.filter_bar.summary.text()
+    assert (
+        tr("SearchView", "Best matches for “{text}”").format(text="harbour at sunset")
+        in window.filter_bar.summary.text()
+    )
+
+    # Date words: a chip; and results split into best matches and the others.
+    years = [datetime.fromtimestamp(h.taken_at).year for h in window.search_view.model.hits() if h.taken_at]
+    year = max(set(years), key=years.count)
+    window.field.setText(f"harbour in {year}")
+    window.search.run_query()
+    session = window.search_view.session
+    qtbot.waitUntil(lambda: not session.searching and session.date_phrase == str(year), timeout=10_000)
+    assert window.filter_bar.date_chip.isVisible()
+    split = dataclasses.replace(session.page, best_count=min(4, window.search_view.model.rowCount() - 1))
+    window.bridge.searchFinished.emit(session._query_ticket, session.request, split)  # a split to show
+    settle(qtbot, window)
+    save(window, shots / "search_date_chip_best_matches.png")
+    window.bridge.searchFinished.emit(session._query_ticket, session.request, dataclasses.replace(split, best_count=0))
+    settle(qtbot, window)
+    save(window, shots / "search_no_close_matches.png")
+    window.filter_bar.date_chip.click()
+    window.field.setText("harbour at sunset")
+    window.search.run_query()
+    qtbot.waitUntil(
+        lambda: not window.search_view.session.searching and window.search_view.model.rowCount() == 20, timeout=10_000
+    )
+    window.search_view.grid.select_row(1)
+    settle(qtbot, window)
 
     grid = window.search_view.grid
     pos = grid.visualRect(window.search_view.model.index(1, 0)).center()
@@ -99,6 +149,14 @@ def test_screenshots(qtbot, shots: Path, tmp_path: Path, library, open_window, u
     qtbot.wait(100)
     save(menu, shots / "context_menu.png")
     menu.close()
+    for name, menu in (
+        ("menu_query_languages.png", window.commands.languages.query_menu),
+        ("menu_interface_language.png", window.commands.languages.interface_menu),
+    ):
+        menu.popup(window.mapToGlobal(window.rect().center()))
+        qtbot.wait(100)
+        save(menu, shots / name, min_bytes=1_500)  # three lines of text
+        menu.close()
 
     window.preview_flow.open(0)
     qtbot.waitUntil(lambda: window.preview.has_loaded(window.search_view.model.hit(0).path), timeout=10_000)
@@ -132,7 +190,10 @@ def test_screenshots(qtbot, shots: Path, tmp_path: Path, library, open_window, u
     window.tasks.show_folders()
     dialog = window.tasks.folders_dialog
     qtbot.waitUntil(
-        lambda: dialog.tree.topLevelItemCount() == 1 and dialog.tree.topLevelItem(0).text(2) == "Watching for changes",
+        lambda: (
+            dialog.tree.topLevelItemCount() == 1
+            and dialog.tree.topLevelItem(0).text(2) == tr("FoldersDialog", "Watching for changes")
+        ),
         timeout=10_000,
     )
     dialog.resize(700, 460)
@@ -157,7 +218,7 @@ def test_screenshots(qtbot, shots: Path, tmp_path: Path, library, open_window, u
     # What a first run shows while the default model downloads (the bridge's signal: no network here).
     first.bridge.modelState.emit("downloading", "sentence-transformers/clip-ViT-B-32")
     qtbot.wait(100)
-    assert first.model_banner.isVisible() and first.model_indicator.text() == "Downloading model…"
+    assert first.model_banner.isVisible() and first.model_indicator.text() == tr("ModelIndicator", "Downloading model…")
     save(first, shots / "welcome_model_downloading.png")
     first.close()
 
@@ -192,12 +253,13 @@ def test_screenshot_library_empty(qtbot, shots: Path, tmp_path: Path, open_windo
 
 
 def test_screenshot_indexing_and_dark(
-    qtbot, shots: Path, tmp_path: Path, open_window, ui_photos, ui_model, monkeypatch, library
+    qtbot, language: Path, tmp_path: Path, open_window, ui_photos, ui_model, monkeypatch, library
 ) -> None:
     from clipdesk.encoder.clip import ClipEncoder
     from clipdesk.engine import Engine
     from clipdesk.ui import app as app_module
 
+    shots = language
     real = ClipEncoder.encode_pixels
     monkeypatch.setattr(
         ClipEncoder, "encode_pixels", lambda self, px, *a, **k: (time.sleep(0.4), real(self, px, *a, **k))[1]
@@ -219,7 +281,9 @@ def test_screenshot_indexing_and_dark(
     )
     settle(qtbot, window)
     save(window, shots / "library_indexing.png")
-    assert "Indexing" in window.indexing.label.text()
+    assert (
+        tr("IndexingStatus", "Indexing {counts}").split(" ")[0].replace("{counts}", "") in window.indexing.label.text()
+    )
     status_texts_fit(window)
     qtbot.keyClicks(window.field, "bridge")
     qtbot.waitUntil(
@@ -229,7 +293,7 @@ def test_screenshot_indexing_and_dark(
     qtbot.waitUntil(lambda: window.progress.phase == "paused", timeout=10_000)
     settle(qtbot, window)
     save(window, shots / "indexing_paused.png")
-    assert "paused" in window.indexing.label.text()
+    assert tr("IndexingStatus", "Indexing paused at {counts}").split("{")[0] in window.indexing.label.text()
     status_texts_fit(window)
     window.close()
     monkeypatch.setattr(ClipEncoder, "encode_pixels", real)

@@ -224,6 +224,27 @@ def test_core_messages_are_translated(chinese) -> None:
     assert core_text("/x does not exist.\nsomething new") == "/x 不存在。\nsomething new"  # unknown: as written
 
 
+def test_unreadable_file_reasons_are_translated(chinese, tmp_path: Path) -> None:
+    from clipdesk.imaging.decode import DecodeError, ModelInput, decode
+    from clipdesk.pipeline.scan import not_a_file_reason
+    from clipdesk.ui.core_text import core_text, join_sentences
+
+    empty, garbage = tmp_path / "empty.jpg", tmp_path / "garbage.jpg"
+    empty.write_bytes(b"")
+    garbage.write_bytes(b"this is not a picture" * 10)
+    reasons = []
+    for path in (empty, garbage):
+        with pytest.raises(DecodeError) as caught:
+            decode(path, ModelInput())
+        reasons.append(str(caught.value))
+    assert [core_text(r) for r in reasons] == ["空文件（0 字节）", "不是图片，或是 clipdesk 无法读取的格式"]
+    assert core_text(not_a_file_reason(str(tmp_path))) == "这是文件夹，不是图片文件"
+    assert join_sentences("有 2 个文件无法读取。", "这些文件已被跳过。") == "有 2 个文件无法读取。这些文件已被跳过。"
+    assert join_sentences("2 files could not be read.", "They are skipped.") == (
+        "2 files could not be read. They are skipped."
+    )
+
+
 def test_core_model_messages_match_the_core_wording(chinese) -> None:
     """The patterns are checked against the core's own message builders, so a changed wording fails here."""
     from clipdesk.encoder import clip, model_files
