@@ -238,7 +238,7 @@ def test_describe_gives_the_vocabularys_best_labels(library: dict) -> None:
     probabilities = [item["probability"] for item in body["labels"]]
     assert probabilities == sorted(probabilities, reverse=True) and 0 < probabilities[0] <= 1
     for item in body["labels"]:
-        assert vocabulary[item["id"]].en == item["name"]
+        assert vocabulary[item["id"]].en == item["name"] and vocabulary[item["id"]].zh == item["zh"]
 
 
 # -- photos --------------------------------------------------------------------------------------

@@ -1,14 +1,12 @@
-"""What the routes share: the engine, the library's upkeep, limits, and the label vectors."""
+"""What the routes share: the engine, the library's upkeep, limits; filters and hits as JSON."""
 
 from __future__ import annotations
 
 import os
-import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING
 
-from ..labels import LabelVectors, Vocabulary, label_vectors, load_vocabulary
 from ..search import Filters, SearchHit
 from .errors import ApiError
 
@@ -28,22 +26,11 @@ class ApiContext:
     engine: Engine
     library: ServedLibrary | None
     max_upload_bytes: int
-    _vocabulary: tuple[Vocabulary, LabelVectors] | None = None
-    _vocabulary_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def before_read(self) -> None:
         """A follower catches up with the catalog first, so photos the indexer just added are found."""
         if self.library is not None:
             self.library.refresh()
-
-    def vocabulary(self) -> tuple[Vocabulary, LabelVectors]:
-        """The shipped vocabulary's label vectors, encoded once per server (thousands of prompts)."""
-        with self._vocabulary_lock:
-            if self._vocabulary is None:
-                self.engine.load_model()
-                vocabulary = load_vocabulary()
-                self._vocabulary = vocabulary, label_vectors(self.engine.encoder, vocabulary)
-            return self._vocabulary
 
 
 def filters_from(folders: list[str], date_from: date | None, date_to: date | None, formats: list[str]) -> Filters:

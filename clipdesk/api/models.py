@@ -63,6 +63,7 @@ class Classification(BaseModel):
 class DescribedLabel(BaseModel):
     id: str
     name: str
+    zh: str = Field(description="Simplified Chinese name")
     category: str
     probability: float
     tag: bool = Field(description="passes the tagging cut-off (the model clearly prefers it)")

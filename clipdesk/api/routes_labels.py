@@ -1,14 +1,14 @@
-"""Zero-shot labels for an uploaded picture: probabilities over the caller's labels, or the best
-labels of the shipped vocabulary (clipdesk.labels)."""
+"""Zero-shot labels for an uploaded picture, through the engine's label API (the same as `clipdesk
+classify` and `clipdesk describe`): probabilities over the caller's labels, or the shipped
+vocabulary's best labels (its vectors are computed once per model and kept in the catalog)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-import numpy as np
 from fastapi import APIRouter, File, Form, UploadFile
 
-from ..labels import CutOff, VocabularyError, from_names, label_vectors, probabilities
+from ..labels import CutOff, VocabularyError
 from .context import ApiContext
 from .errors import ApiError
 from .models import Classification, Description
@@ -22,11 +22,6 @@ MAX_DESCRIBE = 50
 def labels_router(ctx: ApiContext) -> APIRouter:
     router = APIRouter(tags=["labels"])
 
-    def image_vector(upload: UploadFile) -> np.ndarray:
-        picture = decode_upload(upload, ctx.max_upload_bytes)
-        ctx.engine.load_model()
-        return ctx.engine.encoder.encode_images([picture])[0]
-
     @router.post("/classify", response_model=Classification, summary="Probabilities over your labels")
     def classify(
         image: Annotated[UploadFile, File(description="the picture to classify")],
@@ -34,44 +29,41 @@ def labels_router(ctx: ApiContext) -> APIRouter:
             list[str], Form(description="the candidate labels (repeat the field, or one comma-separated value)")
         ],
     ) -> dict:
-        names = [part.strip() for value in labels for part in value.split(",") if part.strip()]
+        names = list(dict.fromkeys(part.strip() for value in labels for part in value.split(",") if part.strip()))
+        if not names:
+            raise ApiError(400, "labels: give at least one label")
         if len(names) > MAX_LABELS or any(len(n) > MAX_LABEL_CHARS for n in names):
             raise ApiError(400, f"at most {MAX_LABELS} labels of at most {MAX_LABEL_CHARS} characters")
+        picture = decode_upload(image, ctx.max_upload_bytes)
         try:
-            vocabulary = from_names(names)
+            [scored] = ctx.engine.classify_images([picture], names)
         except VocabularyError as exc:
             raise ApiError(400, f"labels: {exc}") from None
-        vector = image_vector(image)
-        vectors = label_vectors(ctx.engine.encoder, vocabulary)
-        probs = probabilities(vector, vectors)[0]
-        order = np.argsort(-probs, kind="stable")
-        return {
-            "model": ctx.engine.model_id,
-            "labels": [{"label": vocabulary.ids[i], "probability": float(probs[i])} for i in order],
-        }
+        return {"model": ctx.engine.model_id, "labels": [{"label": n, "probability": p} for n, p in scored]}
 
     @router.post("/describe", response_model=Description, summary="The vocabulary's best labels for a picture")
     def describe(
         image: Annotated[UploadFile, File(description="the picture to describe")],
         limit: Annotated[int, Form(ge=1, le=MAX_DESCRIBE, description="how many labels")] = 5,
     ) -> dict:
-        vector = image_vector(image)
-        vocabulary, vectors = ctx.vocabulary()
-        probs = probabilities(vector, vectors)[0]
+        picture = decode_upload(image, ctx.max_upload_bytes)
+        best = ctx.engine.describe_image(picture, limit=limit)
+        vocabulary = ctx.engine.labelling.vocabulary()
         floor = CutOff().floor(len(vocabulary))
-        best = np.argsort(-probs, kind="stable")[:limit]
         return {
             "model": ctx.engine.model_id,
             "vocabulary_version": vocabulary.version,
             "labels": [
                 {
-                    "id": vocabulary.labels[i].id,
-                    "name": vocabulary.labels[i].en,
-                    "category": vocabulary.labels[i].category,
-                    "probability": float(probs[i]),
-                    "tag": bool(probs[i] >= floor),
+                    "id": label.id,
+                    "name": label.name,
+                    "zh": label.zh,
+                    "category": label.category,
+                    "probability": label.probability,
+                    "tag": label.probability >= floor,
                 }
-                for i in best
+                for label in best
+                if not isinstance(label, tuple)  # (text, cosine) pairs come only when texts are given
             ],
         }
 
