@@ -15,6 +15,7 @@ CLEAR_FILTERS = "clear_filters"
 CHOOSE_IMAGE = "choose_image"
 MANAGE_FOLDERS = "manage_folders"
 QUIT = "quit"
+USE_ENGLISH = "use_english"  # query languages: English only (the multilingual model cannot be had)
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,7 @@ class AppState:
     model_state: str = "loading"  # loading | downloading | ready | unavailable
     has_query: bool = False
     searching: bool = False
-    error_kind: str = ""  # the last failed search: model | image | error
+    error_kind: str = ""  # the last failed search: model | text_model | image | error
     error_text: str = ""
     filters_active: bool = False
     rows: int = 0  # photos the current view has to show
@@ -159,6 +160,15 @@ def _empty_search(s: AppState) -> Screen:
                 "(button above). Meanwhile, dropping a photo that is already indexed here still finds similar ones.",
             ),
             picture="warning",
+        )
+    if s.error_kind == "text_model":
+        return Screen(
+            "empty",
+            "text_model",
+            translate("EmptyChoice", "This search needs the multilingual text model"),
+            s.error_text,
+            ((translate("EmptyChoice", "Search in English only"), USE_ENGLISH),),
+            "warning",
         )
     if s.error_kind == "image":
         return Screen(

@@ -63,8 +63,10 @@ class EngineBridge(QObject):
     message = Signal(str, str)  # (level, text) from the worker: info | warning | error
     modelState = Signal(str, str)  # loading | downloading | ready | unavailable, detail
     downloadProgress = Signal(float, float)  # done, total (units of the hub's progress: files or bytes)
+    textModelState = Signal(str, str)  # the multilingual text model, as modelState (loaded on first need)
+    textDownloadProgress = Signal(float, float)
     searchFinished = Signal(int, object, object)  # ticket, SearchRequest, SearchPage
-    searchFailed = Signal(int, object, str, str)  # ticket, SearchRequest, kind (model|image|error), text
+    searchFailed = Signal(int, object, str, str)  # ticket, SearchRequest, kind (model|text_model|image|error), text
     statusReady = Signal(object)  # EngineStatus
     indexingBlocked = Signal()  # another process holds the catalog's indexing lock
 
@@ -161,6 +163,9 @@ class EngineBridge(QObject):
         )
         self.needs_download = needs_download(engine.model_id)
         engine.encoder.download_progress = self.download_tqdm_class()
+        text_encoders = engine.searcher.text_encoders
+        text_encoders.on_state = self._on_text_model_state
+        text_encoders.download_progress = self.download_tqdm_class(self.textDownloadProgress)
         self._engine = engine
         self._models = Worker("clipdesk-model", _load_model, on_failed=self._model_failed)
         try:
@@ -212,11 +217,12 @@ class EngineBridge(QObject):
         except Exception:
             log.exception("closing the engine failed")
 
-    def download_tqdm_class(self) -> type:
+    def download_tqdm_class(self, signal: Any = None) -> type:
         """A tqdm that reports the model download to the GUI thread by signal (queued)."""
         from tqdm.auto import tqdm
 
         bridge = self
+        progress = signal if signal is not None else self.downloadProgress
 
         class _SignalTqdm(tqdm):
             def __init__(self, *args, **kwargs) -> None:
@@ -226,7 +232,7 @@ class EngineBridge(QObject):
             def update(self, n: float | None = 1) -> bool | None:
                 shown = super().update(n)
                 if bridge._alive:
-                    bridge.downloadProgress.emit(float(self.n), float(self.total or 0))
+                    progress.emit(float(self.n), float(self.total or 0))
                 return shown
 
         return _SignalTqdm
@@ -270,6 +276,15 @@ class EngineBridge(QObject):
         if self._alive:
             self.modelState.emit(state, core_text(detail))
 
+    def _on_text_model_state(self, state: str, detail: str) -> None:
+        """The multilingual model, loaded (or downloaded) by the first query that needs it (search thread)."""
+        if state == "loading":
+            from ..encoder.model_files import needs_download
+
+            state = "downloading" if needs_download(detail) else state
+        if self._alive:
+            self.textModelState.emit(state, core_text(detail))
+
     # -- search ------------------------------------------------------------------------------------
 
     def search(self, request: SearchRequest) -> int:
@@ -300,8 +315,11 @@ class EngineBridge(QObject):
     @staticmethod
     def _describe_search_error(exc: BaseException) -> tuple[str, str]:
         from ..encoder import ModelUnavailableError
+        from ..encoder.text import MultilingualModelUnavailableError
         from ..imaging import DecodeError
 
+        if isinstance(exc, MultilingualModelUnavailableError):
+            return "text_model", str(exc)
         if isinstance(exc, ModelUnavailableError):
             return "model", str(exc)
         if isinstance(exc, (DecodeError, OSError)):

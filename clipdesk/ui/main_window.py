@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from .actions import WindowActions
 from .background import Background
 from .banner import Banner
-from .empty_choice import CHOOSE_IMAGE, CLEAR_FILTERS, MANAGE_FOLDERS, QUIT, AppState, choose_screen
+from .empty_choice import CHOOSE_IMAGE, CLEAR_FILTERS, MANAGE_FOLDERS, QUIT, USE_ENGLISH, AppState, choose_screen
 from .engine_bridge import EngineBridge
 from .file_actions import open_file, show_in_folder
 from .filter_bar import FilterBar
@@ -122,9 +122,10 @@ class MainWindow(DropTarget, QMainWindow):
         banners.setContentsMargins(12, 0, 12, 6)
         banners.setSpacing(6)
         self.model_banner = Banner(self.banners)
+        self.text_model_banner = Banner(self.banners)  # the multilingual model (queries in other languages)
         self.message_banner = Banner(self.banners)
-        banners.addWidget(self.model_banner)
-        banners.addWidget(self.message_banner)
+        for banner in (self.model_banner, self.text_model_banner, self.message_banner):
+            banners.addWidget(banner)
 
         self.pages = QStackedWidget(main)
         self.views = QStackedWidget(self.pages)
@@ -161,6 +162,8 @@ class MainWindow(DropTarget, QMainWindow):
         b.message.connect(self.show_message)
         b.modelState.connect(self._on_model_state)
         b.downloadProgress.connect(self.model_banner.set_progress)
+        b.textModelState.connect(self.tasks.show_text_model_state)
+        b.textDownloadProgress.connect(self.text_model_banner.set_progress)
         b.statusReady.connect(self._on_status)
         b.indexingBlocked.connect(self.tasks.indexing_blocked)
 
@@ -255,6 +258,7 @@ class MainWindow(DropTarget, QMainWindow):
             CHOOSE_IMAGE: self.search.choose_query_image,
             MANAGE_FOLDERS: self.tasks.show_folders,
             QUIT: self.close,
+            USE_ENGLISH: lambda: self.commands.languages.set_query_languages("english"),
         }
         actions[key]()
 

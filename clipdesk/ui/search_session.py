@@ -174,7 +174,7 @@ class SearchSession(QObject):
         self.page = None
         self.model.set_busy(False)
         self.last_error = (kind, text)
-        if kind in ("image", "model"):
+        if kind in ("image", "model", "text_model"):
             self.model.clear()
         self.failed.emit(kind, text)
         self.changed.emit()

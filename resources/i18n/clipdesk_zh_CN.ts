@@ -236,6 +236,14 @@
         <translation>模型无法载入，暂时无法按文字匹配照片。请选择模型文件夹（上方按钮）。在此期间，把已建立索引的照片拖到这里仍可查找相似照片。</translation>
     </message>
     <message>
+        <source>This search needs the multilingual text model</source>
+        <translation>此次搜索需要多语言文本模型</translation>
+    </message>
+    <message>
+        <source>Search in English only</source>
+        <translation>仅用英文搜索</translation>
+    </message>
+    <message>
         <source>That image could not be read</source>
         <translation>无法读取该图片</translation>
     </message>
@@ -623,6 +631,26 @@ The files stay where they are; only clipdesk forgets them.</source>
     <message>
         <source>The search model is not available</source>
         <translation>搜索模型不可用</translation>
+    </message>
+    <message>
+        <source>Downloading the multilingual text model</source>
+        <translation>正在下载多语言文本模型</translation>
+    </message>
+    <message>
+        <source>Searching in languages other than English needs it once (about 540 MB); it is stored on this computer afterwards. English searches work meanwhile.</source>
+        <translation>用英文以外的语言搜索需要下载一次该模型（约 540 MB），之后会保存在这台电脑上。在此期间英文搜索仍可使用。</translation>
+    </message>
+    <message>
+        <source>Search in English only</source>
+        <translation>仅用英文搜索</translation>
+    </message>
+    <message>
+        <source>The multilingual text model is not available</source>
+        <translation>多语言文本模型不可用</translation>
+    </message>
+    <message>
+        <source>Loading the multilingual text model…</source>
+        <translation>正在载入多语言文本模型…</translation>
     </message>
     <message>
         <source>About clipdesk</source>

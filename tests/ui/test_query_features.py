@@ -95,3 +95,44 @@ def test_interface_language_setting(qtbot, library, open_window, monkeypatch) ->
     assert chosen_locale(window.settings.language).name() == "zh_CN"
     monkeypatch.setenv("CLIPDESK_LANGUAGE", "en")  # the environment wins (tests, screenshots)
     assert chosen_locale(window.settings.language).name().startswith("en")
+
+
+def test_a_missing_multilingual_model_is_shown_and_english_only_is_offered(
+    qtbot, library, open_window, monkeypatch, tmp_path
+) -> None:
+    monkeypatch.setenv("CLIPDESK_MULTILINGUAL_MODEL", str(tmp_path / "no-student"))
+    window = open_window(library)
+    window.show_view("search")
+    window.field.setText("海边的狗")
+    window.search.run_query()
+    session = window.search_view.session
+    qtbot.waitUntil(lambda: session.last_error is not None, timeout=10_000)
+    assert session.last_error[0] == "text_model"
+    banner = window.text_model_banner
+    qtbot.waitUntil(banner.isVisible, timeout=5_000)
+    assert banner.level == "error" and "no-student" in banner.text.text()
+    assert window.search_view.empty.state == "text_model"
+    assert not window.message_banner.isVisible()  # said once, by its own banner
+    assert window.search_view.empty.action_texts() == ["Search in English only"]
+    window.search_view.empty.click_action(0)  # the same query, read as English by CLIP's own text tower
+    qtbot.waitUntil(lambda: not session.searching and window.search_view.model.rowCount() == 20, timeout=10_000)
+    assert window.commands.languages.query_languages == "english"
+    assert session.page is not None and session.page.text_encoder == window.bridge.engine.model_id
+
+
+def test_the_multilingual_model_answers_other_languages(
+    qtbot, library, open_window, monkeypatch, tmp_path, ui_model
+) -> None:
+    from clipdesk.encoder.random_model import build_random_student
+
+    student = build_random_student(tmp_path / "student", output_dim=16, image_model=str(ui_model))
+    monkeypatch.setenv("CLIPDESK_MULTILINGUAL_MODEL", str(student))
+    window = open_window(library)
+    states: list[str] = []
+    window.bridge.textModelState.connect(lambda state, _detail: states.append(state))
+    window.field.setText("海边的狗")
+    window.search.run_query()
+    session = window.search_view.session
+    qtbot.waitUntil(lambda: not session.searching and window.search_view.model.rowCount() == 20, timeout=20_000)
+    assert session.page.text_encoder == str(student)
+    assert states == ["loading", "ready"] and not window.text_model_banner.isVisible()

@@ -355,3 +355,18 @@ def test_screenshot_library_with_many_photos(qtbot, shots: Path, tmp_path: Path,
     save(window, shots / "library_sidebar_collapsed.png")
     assert window.sidebar.width() < 60 and window.commands.sidebar.isChecked() is False
     window.close()
+
+
+def test_screenshot_multilingual_model_missing(qtbot, language: Path, library, open_window, monkeypatch, tmp_path):
+    """A query in Chinese while the multilingual text model cannot be had: its banner and the way out."""
+    monkeypatch.setenv("CLIPDESK_MULTILINGUAL_MODEL", str(tmp_path / "no-student"))
+    window = open_window(library, size=DEFAULT_SIZE)
+    window.show_view("search")
+    window.field.setText("海边的狗")
+    window.search.run_query()
+    qtbot.waitUntil(lambda: window.search_view.empty.state == "text_model", timeout=10_000)
+    qtbot.waitUntil(window.text_model_banner.isVisible, timeout=5_000)
+    qtbot.wait(200)
+    save(window, language / "multilingual_model_unavailable.png")
+    assert window.search_view.empty.action_texts() == [tr("EmptyChoice", "Search in English only")]
+    window.close()

@@ -152,6 +152,35 @@ class LibraryTasks(QObject):
         elif state == "ready" or banner.level != "info" or not banner.busy.isVisible():
             banner.hide()  # loading: the status bar says so; no banner for a few seconds' wait
 
+    def show_text_model_state(self, state: str, detail: str) -> None:
+        """The multilingual model's banner: loaded by the first query in another language than English."""
+        banner = self.window.text_model_banner
+        if state == "downloading":
+            banner.show_message(
+                "info",
+                self.tr("Downloading the multilingual text model"),
+                self.tr(
+                    "Searching in languages other than English needs it once (about 540 MB); it is stored on this "
+                    "computer afterwards. English searches work meanwhile."
+                ),
+                busy=True,
+                closable=False,
+            )
+        elif state == "unavailable":
+            actions = [(self.tr("Search in English only"), self._english_only)]
+            banner.show_message("error", self.tr("The multilingual text model is not available"), detail, actions)
+        elif state == "ready" or not banner.busy.isVisible():
+            banner.hide()
+        loading = self.tr("Loading the multilingual text model…")
+        if state == "loading":
+            self.window.flash(loading, 30.0)
+        elif self.window.status_bar.flash_label.text() == loading:
+            self.window.flash("", 0.1)  # loaded, or failed (its banner says so)
+
+    def _english_only(self) -> None:
+        self.window.text_model_banner.hide()
+        self.window.commands.languages.set_query_languages("english")
+
     def show_about(self) -> None:
         from ... import __version__ as version
 

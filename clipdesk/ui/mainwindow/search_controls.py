@@ -72,7 +72,7 @@ class SearchControls(QObject):
         w = self.window
         if kind == "image":
             w.flash(self.tr("That image could not be read: {error}").format(error=text), 10)
-        elif kind != "model":
+        elif kind not in ("model", "text_model"):  # those have their banner and empty state
             w.show_message("error", text)
 
     def query_image_changed(self, keep_text: bool) -> None:
