@@ -162,3 +162,20 @@ def test_albums_survive_restarts_and_model_changes(engine_factory, make_library,
     assert engine.album("Keep").count == len(expected_members(engine, "Keep", 0.9))
     assert engine.remove_album("Keep") and engine.albums() == []
     assert not engine.catalog.query("SELECT COUNT(*) FROM album_members")[0][0]
+
+
+def test_chinese_description_is_read_by_the_multilingual_encoder(
+    engine_factory, make_library, tiny_student, monkeypatch
+) -> None:
+    from clipdesk.encoder.text import StudentTextEncoder
+
+    monkeypatch.setenv("CLIPDESK_MULTILINGUAL_MODEL", str(tiny_student))
+    engine = engine_factory()
+    engine.add_root(make_library(8))
+    engine.index()
+    engine.add_album("猫", text="我们的猫咪")
+    student = StudentTextEncoder(str(tiny_student), engine.model_id, lambda: 16).encode_texts(["我们的猫咪"])[0]
+    album = engine.catalog.album("猫")
+    assert np.allclose(album.vector, student / np.linalg.norm(student), atol=1e-5)
+    assert not np.allclose(album.vector, engine.encoder.encode_text("我们的猫咪"), atol=1e-3)
+    assert_members_right(engine, "猫", 0.5)

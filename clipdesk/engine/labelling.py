@@ -95,6 +95,7 @@ class Labelling:
         # meanwhile from getting the tags of its old vector after its new ones.
         self.write_lock = threading.Lock()
         self._worker: Worker[LabelJob] | None = None
+        self._failed_for: str | None = None  # the model whose labels failed: not retried at every search
 
     # -- the background worker ------------------------------------------------------------------
 
@@ -130,6 +131,7 @@ class Labelling:
         self.state = LabellingState("unavailable" if isinstance(failure.error, ModelUnavailableError) else "idle")
         if failure.cancelled or isinstance(failure.error, ModelUnavailableError):
             return
+        self._failed_for = self.engine.model_id
         log.error("labelling failed", exc_info=failure.error)
         self.engine.listeners.message("error", f"Labelling photos stopped by an unexpected error: {failure.message}")
 
@@ -246,7 +248,7 @@ class Labelling:
 
     def after_model_loaded(self) -> None:
         """The model (maybe a new one) is ready: get its labels ready in the background."""
-        if self.active is None or self.albums.stale():
+        if self._failed_for != self.engine.model_id and (self.active is None or self.albums.stale()):
             self.submit(PrepareLabels())
 
     def after_indexing(self) -> None:

@@ -112,7 +112,9 @@ class LabelsApi:
         self.load_model()
         vector = self.searcher.image_vector(image)
         if texts is not None:
-            encoded = self.searcher.encoder.encode_texts(list(texts))
+            # Each text read by the encoder a search would use for it (Chinese: the multilingual one).
+            encoders = self.searcher.text_encoders
+            encoded = np.stack([encoders.encode(t, self.searcher.text_encoder_for(t)) for t in texts])
             sims = encoded @ vector
             order = np.argsort(-sims, kind="stable")[:limit]
             return [(texts[i], float(sims[i])) for i in order]
