@@ -32,6 +32,7 @@ _BY_TEXT = (
     ("readonly database", READ_ONLY),
     ("malformed", CORRUPT),
     ("file is not a database", CORRUPT),
+    ("could not decode to utf-8", CORRUPT),  # damaged text bytes inside a row
     ("database is locked", BUSY),
 )
 _BY_ERRNO = {errno.ENOSPC: DISK_FULL, errno.EDQUOT: DISK_FULL, errno.EROFS: READ_ONLY}
