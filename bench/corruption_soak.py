@@ -35,10 +35,10 @@ from _common import REPO, table, write_json
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))
 
-from conftest import make_photo  # noqa: E402  (tests/ is on the path only from here)
+from conftest import make_photo
 
-from clipdesk.cli.main import main as cli  # noqa: E402
-from clipdesk.encoder.random_model import build_random_clip  # noqa: E402
+from clipdesk.cli.main import main as cli
+from clipdesk.encoder.random_model import build_random_clip
 
 DOCUMENTED_EXITS = {0, 2, 3, 4, 5, 6, 7, 8}
 
