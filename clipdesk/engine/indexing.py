@@ -125,6 +125,12 @@ class BackgroundIndexing:
         if problem is not None:  # paused: resumes by itself once the disk has room again
             self.engine.disk_trouble(problem)
             return
+        from ..catalog import CatalogError
+
+        if isinstance(failure.error, CatalogError) and failure.error.kind == "corrupt":
+            # Its message names the way back (clipdesk.engine.datastate: restore or salvage).
+            self.engine.listeners.message("error", failure.error.user_message)
+            return
         log.error("indexing failed", exc_info=failure.error)
         self.engine.listeners.message("error", f"Indexing stopped by an unexpected error: {failure.message}")
 
