@@ -69,6 +69,7 @@ def library(tmp_path_factory: pytest.TempPathFactory, tiny_model: Path) -> Itera
     engine.add_root(photos)
     report = engine.index()
     assert report.errors == 0
+    engine.labelling.prepare()  # tags every photo (the 20-label test vocabulary)
     token = "test-token-" + "x" * 20
     server = ThreadServer(create_app(engine, token, max_upload_bytes=2 * 1024 * 1024))
     client = httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {token}"}, timeout=60)
@@ -162,12 +163,25 @@ def test_search_filters(library: dict) -> None:
 
 def test_search_bad_requests(library: dict) -> None:
     client = library["client"]
-    assert _error(client.get("/search"), 422)["code"] == "invalid_request"
+    assert _error(client.get("/search"), 400)["code"] == "bad_request"
+    assert _error(client.get("/search", params={"q": "x" * 1001}), 422)["code"] == "invalid_request"
+    _error(client.get("/search", params={"q": "x", "label": "no-such-label-anywhere"}), 400)
     _error(client.get("/search", params={"q": "   "}), 400)
     _error(client.get("/search", params={"q": "x", "limit": 0}), 422)
     _error(client.get("/search", params={"q": "x", "limit": 10_000}), 422)
     _error(client.get("/search", params={"q": "x", "offset": -1}), 422)
     _error(client.post("/search", data={"q": ""}), 400)
+
+
+def test_label_filter_alone_and_with_text(library: dict) -> None:
+    engine, client = library["engine"], library["client"]
+    label = max(engine.labels(), key=lambda x: x.count)
+    assert label.count > 0
+    tagged = {i for i in library["ids"].values() if label.id in dict(engine.catalog.tags_of(i))}
+    alone = client.get("/search", params={"label": label.name, "limit": 200}).json()["results"]
+    assert {h["id"] for h in alone} == tagged
+    with_text = client.get("/search", params={"q": "a photo", "label": label.id, "limit": 200}).json()["results"]
+    assert {h["id"] for h in with_text} == tagged
 
 
 def test_search_by_uploaded_image_finds_that_photo_first(library: dict) -> None:

@@ -33,7 +33,9 @@ class ApiContext:
             self.library.refresh()
 
 
-def filters_from(folders: list[str], date_from: date | None, date_to: date | None, formats: list[str]) -> Filters:
+def filters_from(
+    folders: list[str], date_from: date | None, date_to: date | None, formats: list[str], label: str | None = None
+) -> Filters:
     """Request parameters -> search filters; 400 for values that cannot mean anything."""
     if len(folders) > MAX_FILTER_VALUES or len(formats) > MAX_FILTER_VALUES:
         raise ApiError(400, f"at most {MAX_FILTER_VALUES} folders and formats")
@@ -47,6 +49,7 @@ def filters_from(folders: list[str], date_from: date | None, date_to: date | Non
         date_from=_timestamp(date_from, time.min),
         date_to=_timestamp(date_to, time.max),
         formats=tuple(_FORMAT_ALIASES.get(f.upper().lstrip("."), f.upper().lstrip(".")) for f in formats),
+        label=label,
     )
 
 
