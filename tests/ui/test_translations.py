@@ -208,6 +208,46 @@ def test_the_window_in_chinese_leaves_nothing_in_english(qtbot, chinese, library
     qtbot.waitUntil(lambda: window.search_view.model.rowCount() > 0, timeout=10_000)
     left += _english(_visible_texts(window), window)
     assert "“dog”" in window.filter_bar.summary.text() and "最佳匹配" in window.filter_bar.summary.text()
+    menu = window.commands.context_menu(
+        window.search_view.grid.visualRect(window.search_view.model.index(0, 0)).center()
+    )
+    left += _english(_visible_texts(menu), window)
+
+    window.preview_flow.open(0)
+    qtbot.waitUntil(lambda: window.preview.has_loaded(window.search_view.model.hit(0).path), timeout=10_000)
+    details = window.preview.details_label.text()
+    window.preview.details_label.setText("")  # the photo's own facts: its path, size, format (JPEG)
+    left += _english(_visible_texts(window), window)
+    window.preview.details_label.setText(details)
+    window.preview_flow.close()
+
+    window.tasks.show_folders()
+    folders = window.tasks.folders_dialog
+    qtbot.waitUntil(
+        lambda: folders.tree.topLevelItemCount() == 1 and bool(folders.tree.topLevelItem(0).text(2)), timeout=10_000
+    )
+    left += _english(_visible_texts(folders), window)
+    left += (
+        [("folder status", folders.tree.topLevelItem(0).text(2))]
+        if _words(folders.tree.topLevelItem(0).text(2))
+        else []
+    )
+    folders.close()
+    window.errors_button.click()
+    errors = window.tasks.errors_dialog
+    qtbot.waitUntil(lambda: errors.tree.topLevelItemCount() == 1, timeout=10_000)
+    left += _english(_visible_texts(errors), window)
+    why = errors.tree.topLevelItem(0).text(2)
+    left += [("unreadable reason", why)] if _words(why) else []
+    errors.close()
+    assert not left, f"English left on screen: {sorted(set(left))}"
+
+
+def test_the_first_run_in_chinese_leaves_nothing_in_english(qtbot, chinese, tmp_path, open_window) -> None:
+    window = open_window(tmp_path / "first-run")
+    assert window.pages.currentWidget() is window.welcome
+    left = [(kind, text) for kind, text in _visible_texts(window) if _words(re.sub(r"<[^>]+>|“[^”]*”", " ", text))]
+    left = [(kind, text) for kind, text in left if Path(window.bridge.engine.model_id).name not in text]
     assert not left, f"English left on screen: {sorted(set(left))}"
 
 
