@@ -147,16 +147,18 @@ def _patterns() -> list[tuple[re.Pattern[str], Callable[[], str]]]:
             r"broken symbolic link \(its target is missing\)",
             lambda: translate("CoreText", "broken symbolic link (its target is missing)"),
         ),
-        # The catalog (clipdesk.catalog.errors), with or without the exception's name before it.
+        # The catalog (clipdesk.catalog.errors), word for word: advice that changes there must change here.
         (
-            r"(?:CatalogError: )?The disk holding the catalog \((?P<path>.+)\) is full: .*",
+            r"(?:CatalogError: )?The disk holding the catalog \((?P<path>.+)\) is full: free some space and try "
+            r"again; nothing was lost\.",
             lambda: translate(
                 "CoreText",
                 "The disk holding the catalog ({path}) is full: free some space and try again; nothing was lost.",
             ),
         ),
         (
-            r"(?:CatalogError: )?The catalog \((?P<path>.+)\) is on a read-only disk or folder: .*",
+            r"(?:CatalogError: )?The catalog \((?P<path>.+)\) is on a read-only disk or folder: make it writable, or "
+            r"choose another data folder with --data-dir; nothing was lost\.",
             lambda: translate(
                 "CoreText",
                 "The catalog ({path}) is on a read-only disk or folder: make it writable, or choose another data "
@@ -164,15 +166,21 @@ def _patterns() -> list[tuple[re.Pattern[str], Callable[[], str]]]:
             ),
         ),
         (
-            r"(?:CatalogError: )?The catalog file (?P<path>.+) is damaged and cannot be read\. .*",
+            r"(?:CatalogError: )?The catalog file (?P<path>.+) is damaged and cannot be read\. Your photos are "
+            r"untouched\. Run `clipdesk recover --from-backup` to restore the latest backup, or `clipdesk recover "
+            r"--salvage` to keep what can still be read \(folders and settings first\); either way the damaged file "
+            r"is kept aside and missing photos are indexed again\.",
             lambda: translate(
                 "CoreText",
-                "The catalog file {path} is damaged and cannot be read. Your photos are untouched: move that file "
-                "aside and clipdesk will build a new catalog and index your folders again.",
+                "The catalog file {path} is damaged and cannot be read. Your photos are untouched. Run `clipdesk "
+                "recover --from-backup` to restore the latest backup, or `clipdesk recover --salvage` to keep what "
+                "can still be read (folders and settings first); either way the damaged file is kept aside and "
+                "missing photos are indexed again.",
             ),
         ),
         (
-            r"(?:CatalogError: )?The catalog \((?P<path>.+)\) stayed locked by another program .*",
+            r"(?:CatalogError: )?The catalog \((?P<path>.+)\) stayed locked by another program \(another "
+            r"clipdesk\?\): close it or wait for it to finish, then try again; nothing was lost\.",
             lambda: translate(
                 "CoreText",
                 "The catalog ({path}) stayed locked by another program (another clipdesk?): close it or wait for it "

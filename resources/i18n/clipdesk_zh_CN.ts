@@ -130,8 +130,8 @@
         <translation>图库目录（{path}）位于只读的磁盘或文件夹中：请将其设为可写，或用 --data-dir 选择其他数据文件夹；没有丢失任何数据。</translation>
     </message>
     <message>
-        <source>The catalog file {path} is damaged and cannot be read. Your photos are untouched: move that file aside and clipdesk will build a new catalog and index your folders again.</source>
-        <translation>图库目录文件 {path} 已损坏，无法读取。您的照片完好无损：将该文件移走后，clipdesk 会新建目录并重新为您的文件夹建立索引。</translation>
+        <source>The catalog file {path} is damaged and cannot be read. Your photos are untouched. Run `clipdesk recover --from-backup` to restore the latest backup, or `clipdesk recover --salvage` to keep what can still be read (folders and settings first); either way the damaged file is kept aside and missing photos are indexed again.</source>
+        <translation>图库目录文件 {path} 已损坏，无法读取。您的照片完好无损。运行 `clipdesk recover --from-backup` 可恢复最近的备份，运行 `clipdesk recover --salvage` 可保留仍能读取的内容（优先保留文件夹和设置）；无论哪种方式，损坏的文件都会另行保存，缺少的照片会重新建立索引。</translation>
     </message>
     <message>
         <source>The catalog ({path}) stayed locked by another program (another clipdesk?): close it or wait for it to finish, then try again; nothing was lost.</source>

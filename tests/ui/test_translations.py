@@ -259,6 +259,12 @@ def test_core_messages_are_translated(chinese) -> None:
     assert core_text(f"CatalogError: {full}") == (
         "存放图库目录的磁盘（/data/catalog.db）已满：请腾出一些空间后重试；没有丢失任何数据。"
     )
+    from clipdesk.catalog.errors import _MESSAGES  # every kind, word for word as the core writes it
+
+    for kind, template in _MESSAGES.items():
+        english = template.format(path="/data/catalog.db", error="disk I/O error")
+        chinese = core_text(f"CatalogError: {english}")
+        assert chinese != english and re.search(r"[\u4e00-\u9fff]", chinese), (kind, chinese)
     offline = "/media/usb/Photos is not reachable (unplugged or unmounted?); its photos are kept."
     assert core_text(offline) == "无法访问 /media/usb/Photos（已拔出或未挂载？）；其中的照片仍会保留。"
     assert core_text("/x does not exist.\nsomething new") == "/x 不存在。\nsomething new"  # unknown: as written
