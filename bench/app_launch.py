@@ -18,8 +18,9 @@ Two cases, with the catalog's root marked online as a previous session left it:
     made once). This is a real user's everyday launch: the first reconcile walks and stats
     every file and finds nothing to do, and that walk must not delay searching. The files'
     contents are never read (nothing changed), so sparse files behave like real photos here.
-The page cache is warm (the catalog was just used): a cold start after a reboot reads more
-from disk.
+The page cache is warm (the catalog was just used) unless `cold`: then the catalog and the
+index files are dropped from the page cache before each launch (POSIX_FADV_DONTNEED on those
+files only), as after a reboot; the model files stay cached.
 """
 
 from __future__ import annotations
@@ -181,7 +182,20 @@ def make_photo_tree(root: Path, n: int, path_of, mtime_ns_of, size: int = 3_000_
     return time.perf_counter() - t0
 
 
-def launch(data: Path, model_dir: Path, code: Path, query: str = "beach sunset", timeout_s: int = 300) -> dict:
+def evict(data: Path) -> None:
+    """Drop the catalog's and the index's pages from the page cache (a cold start for them)."""
+    for path in [data / "catalog.sqlite3", *sorted((data / "index").glob("*.hnsw"))]:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)  # only clean pages can be dropped
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        finally:
+            os.close(fd)
+
+
+def launch(
+    data: Path, model_dir: Path, code: Path, query: str = "beach sunset", timeout_s: int = 300, cold: bool = False
+) -> dict:
     env = dict(
         os.environ,
         QT_QPA_PLATFORM="offscreen",
@@ -191,6 +205,8 @@ def launch(data: Path, model_dir: Path, code: Path, query: str = "beach sunset",
     )
     # cwd: `python -c` puts the current folder first on sys.path, before PYTHONPATH.
     subprocess.run([sys.executable, "-c", PREP, str(data / "catalog.sqlite3")], env=env, cwd=code, check=True)
+    if cold:
+        evict(data)
     t0 = time.time()
     proc = subprocess.run(
         [sys.executable, "-c", CHILD, repr(t0), str(data), str(model_dir), query],
@@ -207,7 +223,16 @@ def launch(data: Path, model_dir: Path, code: Path, query: str = "beach sunset",
     return json.loads(line[6:])
 
 
-def cases(data: Path, model_dir: Path, n: int, path_of, mtime_ns_of, code: Path | None = None, runs: int = 1) -> dict:
+def cases(
+    data: Path,
+    model_dir: Path,
+    n: int,
+    path_of,
+    mtime_ns_of,
+    code: Path | None = None,
+    runs: int = 1,
+    cold: bool = False,
+) -> dict:
     """Launches with the photo folder missing, then present; `path_of(i)` is photo i's path."""
     code = code or c.REPO
     root = Path(os.path.dirname(os.path.dirname(path_of(0))))
@@ -224,7 +249,7 @@ def cases(data: Path, model_dir: Path, n: int, path_of, mtime_ns_of, code: Path 
             root.rename(away)  # the folder disappears, as an unplugged drive does
         out[case] = []
         for _ in range(runs):
-            m = launch(data, model_dir, code)
+            m = launch(data, model_dir, code, cold=cold)
             out[case].append(m)
             print(f"    {case}: {summary(m)}", file=sys.stderr, flush=True)
     return out

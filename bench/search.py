@@ -195,6 +195,7 @@ def the_apps(data: Path, model_dir: Path, args) -> dict:
             photo_mtime_ns,
             code=Path(args.code) if args.code else None,
             runs=args.app_runs,
+            cold=args.cold,
         )
     }
     if not args.app_only:
@@ -426,6 +427,7 @@ def main() -> None:
     ap.add_argument("--app-only", action="store_true", help="with --keep: only start the app on the kept catalog")
     ap.add_argument("--app-runs", type=int, default=1, help="app launches per case (folder missing, present)")
     ap.add_argument("--code", default=None, help="run the app from this clipdesk checkout (e.g. an older build)")
+    ap.add_argument("--cold", action="store_true", help="drop the catalog and index from the page cache per launch")
     ap.add_argument("--child", type=int, default=0, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -452,6 +454,7 @@ def main() -> None:
             + (["--app-only"] if args.app_only else [])
             + ["--app-runs", str(args.app_runs)]
             + (["--code", args.code] if args.code else [])
+            + (["--cold"] if args.cold else [])
         )
         proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True)  # progress on stderr, as it comes
         line = next((x for x in proc.stdout.splitlines() if x.startswith("RESULT ")), None)
