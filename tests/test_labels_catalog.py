@@ -52,6 +52,14 @@ def assert_tags_match_embeddings(engine) -> None:
         assert np.allclose([p for _, p in rows], [p for _, p in want], atol=1e-5)
     labelled = {r[0] for r in engine.catalog.query("SELECT image_id FROM labelled")}
     assert labelled == set(tags)  # every indexed photo is done, with or without tags
+    # The counts the triggers keep equal a count of the rows, and each cover is the label's best photo.
+    counted = {x.label: (x.count, x.cover_id) for x in engine.catalog.label_counts()}
+    rows = engine.catalog.query("SELECT label, image_id FROM photo_labels ORDER BY probability DESC, image_id")
+    want: dict[str, tuple[int, int]] = {}
+    for label, image_id in rows:
+        n, cover = want.get(label, (0, image_id))
+        want[label] = (n + 1, cover)
+    assert counted == want
 
 
 @pytest.fixture
@@ -67,7 +75,7 @@ def tagged(engine_factory, make_library):
 def test_migration_adds_the_label_tables(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite3"
     conn = sqlite3.connect(path, isolation_level=None)
-    for version, script in enumerate(MIGRATIONS[:3], start=1):
+    for version, script in enumerate(MIGRATIONS[:3], start=1):  # a catalog from before labels
         for statement in script.split(";\n"):
             if statement.strip():
                 conn.execute(statement)
@@ -75,7 +83,15 @@ def test_migration_adds_the_label_tables(tmp_path: Path) -> None:
     conn.close()
     catalog = Catalog(path)
     tables = {r[0] for r in catalog.query("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger')")}
-    assert {"label_sets", "label_vectors", "photo_labels", "labelled", "albums", "album_members"} <= tables
+    assert {
+        "label_sets",
+        "label_vectors",
+        "photo_labels",
+        "labelled",
+        "albums",
+        "album_members",
+        "label_counts",
+    } <= tables
     assert "images_embedding_written" in tables
     plan = catalog.query(
         "EXPLAIN QUERY PLAN SELECT image_id FROM photo_labels WHERE set_id = 1 AND label = 'cat' "

@@ -117,6 +117,7 @@ class LabelStore:
             conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (CURRENT_SET, str(set_id)))
             conn.execute("DELETE FROM photo_labels WHERE set_id != ?", (set_id,))
             conn.execute("DELETE FROM labelled WHERE set_id != ?", (set_id,))
+            conn.execute("DELETE FROM label_counts WHERE set_id != ?", (set_id,))
 
     # -- tags ----------------------------------------------------------------------------------
 
@@ -185,11 +186,13 @@ class LabelStore:
 
     def label_counts(self) -> list[LabelCount]:
         """Every label of the current set with its photo count and best photo, most photos first."""
+        # Counts kept by triggers (migration 5); each cover is one probe of the browse index.
         rows = self.query(
-            "SELECT label, COUNT(*), MAX(probability), image_id FROM photo_labels "
-            f"WHERE set_id = {_CURRENT} GROUP BY label ORDER BY COUNT(*) DESC, label"
+            "SELECT c.label, c.n, (SELECT p.image_id FROM photo_labels p WHERE p.set_id = c.set_id "
+            "AND p.label = c.label ORDER BY p.probability DESC, p.image_id LIMIT 1) "
+            f"FROM label_counts c WHERE c.set_id = {_CURRENT} AND c.n > 0 ORDER BY c.n DESC, c.label"
         )
-        return [LabelCount(r[0], int(r[1]), int(r[3])) for r in rows]
+        return [LabelCount(r[0], int(r[1]), int(r[2])) for r in rows]
 
     def tags_of(self, image_id: int) -> list[tuple[str, float]]:
         rows = self.query(

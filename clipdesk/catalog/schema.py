@@ -128,7 +128,25 @@ CREATE INDEX idx_album_members_image ON album_members(image_id);
     "DELETE FROM album_members WHERE image_id = NEW.id; END"
 )
 
-MIGRATIONS: list[str] = [_V1, _V2_BROWSE, _V3_LAUNCH_READS, _V4_LABELS]
+# Photo counts per label, kept by triggers as tags come and go (deletes of photos cascade to their tags and
+# fire these too): the labels overview reads 1,433 rows instead of grouping every tag (0.5 s at 1M photos).
+_V5_LABEL_COUNTS = """
+CREATE TABLE label_counts (
+    set_id INTEGER NOT NULL,
+    label TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (set_id, label)
+) WITHOUT ROWID;
+INSERT INTO label_counts(set_id, label, n) SELECT set_id, label, COUNT(*) FROM photo_labels GROUP BY set_id, label;
+""" + (
+    "CREATE TRIGGER photo_labels_counted AFTER INSERT ON photo_labels BEGIN "
+    "INSERT INTO label_counts(set_id, label, n) VALUES (NEW.set_id, NEW.label, 1) "
+    "ON CONFLICT(set_id, label) DO UPDATE SET n = n + 1; END;\n"
+    "CREATE TRIGGER photo_labels_uncounted AFTER DELETE ON photo_labels BEGIN "
+    "UPDATE label_counts SET n = n - 1 WHERE set_id = OLD.set_id AND label = OLD.label; END"
+)
+
+MIGRATIONS: list[str] = [_V1, _V2_BROWSE, _V3_LAUNCH_READS, _V4_LABELS, _V5_LABEL_COUNTS]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
