@@ -58,7 +58,9 @@ def test_a_per_query_ef_widens_only_that_search():
         return hits / (10 * len(queries))
 
     narrow, wide = recall(None), recall(2000)
-    assert wide >= 0.98 and narrow < wide, (narrow, wide)
+    # Multi-threaded insertion makes each build a little different: ~0.16 narrow against 0.98 +- 0.005 wide here,
+    # so the bar sits clear of that spread (0.98 itself failed once in a busy run).
+    assert wide >= 0.95 and wide - narrow >= 0.5, (narrow, wide)
     assert recall(None) == narrow  # the wide searches left the index's own ef as it was
 
 
