@@ -112,9 +112,7 @@ class LabelsApi:
         self.load_model()
         vector = self.searcher.image_vector(image)
         if texts is not None:
-            # Each text read by the encoder a search would use for it (Chinese: the multilingual one).
-            encoders = self.searcher.text_encoders
-            encoded = np.stack([encoders.encode(t, self.searcher.text_encoder_for(t)) for t in texts])
+            encoded = np.stack([self._text_vector(t) for t in texts])
             sims = encoded @ vector
             order = np.argsort(-sims, kind="stable")[:limit]
             return [(texts[i], float(sims[i])) for i in order]
@@ -122,6 +120,17 @@ class LabelsApi:
         probs = probabilities(vector, active.vectors)[0]
         best = np.argsort(-probs, kind="stable")[:limit]
         return [_scored(active.vocabulary.labels[i], float(probs[i])) for i in best]
+
+    def _text_vector(self, text: str) -> np.ndarray:
+        """A text read by the encoder a search would use for it (Chinese: the multilingual one), or by
+        CLIP's own tower when no multilingual model is set up: a caption list still gets ranked."""
+        from ..encoder.text import MultilingualModelUnavailableError
+
+        encoders = self.searcher.text_encoders
+        try:
+            return encoders.encode(text, self.searcher.text_encoder_for(text))
+        except MultilingualModelUnavailableError:
+            return self.searcher.encoder.encode_text(text)
 
     def classify_images(self, images: Sequence[ImageInput], names: Sequence[str]) -> list[list[tuple[str, float]]]:
         """Zero-shot classification over the caller's labels: per image, (label, probability) best first;
