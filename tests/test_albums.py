@@ -179,3 +179,21 @@ def test_chinese_description_is_read_by_the_multilingual_encoder(
     assert np.allclose(album.vector, student / np.linalg.norm(student), atol=1e-5)
     assert not np.allclose(album.vector, engine.encoder.encode_text("我们的猫咪"), atol=1e-3)
     assert_members_right(engine, "猫", 0.5)
+
+
+def test_album_made_before_any_photo_fills_once_photos_arrive(engine_factory, tmp_path) -> None:
+    photos = tmp_path / "empty"
+    photos.mkdir()
+    engine = engine_factory(settle_s=0.3)
+    engine.add_root(photos)
+    engine.start(watch=True)
+    assert engine.wait_idle(30)
+    info = engine.add_album("Early", text="a dog in the snow")
+    assert not info.ready and info.count == 0  # nothing to calibrate against yet
+    assert engine.labelling.wait_idle(10)  # and no job keeps coming back for it
+    for i in range(4):
+        make_photo(photos / f"p{i}.jpg", seed=40 + i)
+    assert wait_for(lambda: engine.album("Early").ready, 30)
+    assert engine.wait_idle(30) and engine.labelling.wait_idle(30)
+    assert_members_right(engine, "Early", 0.0)
+    assert len(shown(engine, "Early", 0.0)) == 4

@@ -62,10 +62,19 @@ class AlbumError(ValueError):
 class AlbumScorer:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._unusable: set[tuple[str, str]] = set()  # (album, model) whose definition gave no vector
+
+    def _stale(self) -> list[Album]:
+        model = self.engine.model_id
+        return [
+            a
+            for a in self.engine.catalog.albums()
+            if (a.model_id != model or a.vector is None) and (a.name, model) not in self._unusable
+        ]
 
     def stale(self) -> bool:
-        """Some album has no vector for the current model."""
-        return any(a.model_id != self.engine.model_id or a.vector is None for a in self.engine.catalog.albums())
+        """Some album has no vector for the current model (and may get one)."""
+        return bool(self._stale())
 
     def add(self, definition: AlbumDefinition) -> Album:
         """Store the definition and compute it now (on the calling thread: a text encode, a pass over the
@@ -78,6 +87,7 @@ class AlbumScorer:
         counters = tuple(os.path.abspath(os.path.expanduser(p)) for p in definition.counter_examples)
         self.engine.load_model()
         vector = self._vector(definition.text, examples, counters)  # errors before anything is stored
+        self._unusable.discard((definition.name.strip(), self.engine.model_id))
         album = self.engine.catalog.add_album(
             definition.name.strip(), definition.text.strip(), examples, counters, definition.strictness
         )
@@ -88,16 +98,16 @@ class AlbumScorer:
 
     def refresh(self, token: CancelToken | None = None) -> None:
         """Recompute albums left without a vector for the current model (a model change, a crash)."""
-        for album in self.engine.catalog.albums():
-            if album.model_id == self.engine.model_id and album.vector is not None:
-                continue
+        for album in self._stale():
             if token is not None:
                 token.check()
-            self.engine.load_model()
+            if not self.engine.encoder.loaded or self.engine.store.index is None:
+                self.engine.load_model()  # only when needed: a load asks for this work again
             try:
                 vector = self._vector(album.description, album.examples, album.counter_examples)
             except AlbumError as exc:
                 log.warning("album %r cannot be computed: %s", album.name, exc)
+                self._unusable.add((album.name, self.engine.model_id))
                 continue
             self._compute(album, vector, token)
 
