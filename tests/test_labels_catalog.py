@@ -203,8 +203,18 @@ def test_model_change_relabels(engine_factory, make_library, tmp_path, tiny_mode
     }
     assert_tags_match_embeddings(engine)
     assert stored_tags(engine) != first
-    # Both models' vectors stay cached: switching back computes nothing.
+    # Both models' vectors stay cached: switching back computes nothing, and tags and counts are right again.
     assert engine.catalog.query("SELECT COUNT(*) FROM label_sets")[0][0] == 2
+    engine.close()
+    engine = engine_factory(model=tiny_model)
+    created = engine.catalog.query("SELECT id, created_at FROM label_sets ORDER BY id")
+    engine.index()
+    engine.labelling.prepare()
+    assert engine.catalog.current_label_set() == first_set
+    assert engine.catalog.query("SELECT id, created_at FROM label_sets ORDER BY id") == created
+    assert_tags_match_embeddings(engine)
+    names = lambda tags: {i: [label for label, _ in rows] for i, rows in tags.items()}  # noqa: E731
+    assert names(stored_tags(engine)) == names(first)
 
 
 def test_label_filter_and_listing_by_english_or_chinese_name(tagged) -> None:

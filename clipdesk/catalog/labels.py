@@ -111,13 +111,39 @@ class LabelStore:
         return int(value) if value else None
 
     def activate_label_set(self, set_id: int) -> None:
-        """Show this set's tags from now on; other sets' tags are dropped (they are never shown again).
-        Other sets' vectors stay: switching back to a model needs no recomputation."""
+        """Show this set's tags from now on. Other sets' tags are invisible at once and go as each photo is
+        re-tagged (and the rest in slices, `drop_other_tags`): deleting millions of rows in this transaction
+        would hold the catalog for a minute at 1M photos. Other sets' vectors stay: switching back to a
+        model needs no recomputation."""
         with self.transaction() as conn:
             conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (CURRENT_SET, str(set_id)))
-            conn.execute("DELETE FROM photo_labels WHERE set_id != ?", (set_id,))
-            conn.execute("DELETE FROM labelled WHERE set_id != ?", (set_id,))
             conn.execute("DELETE FROM label_counts WHERE set_id != ?", (set_id,))
+            # A set shown before (a model switched back to) may still have tags: its counts from them.
+            conn.execute("DELETE FROM label_counts WHERE set_id = ?", (set_id,))
+            conn.execute(
+                "INSERT INTO label_counts(set_id, label, n) SELECT set_id, label, COUNT(*) FROM photo_labels "
+                "WHERE set_id = ? GROUP BY label",
+                (set_id,),
+            )
+
+    def drop_other_tags(self, set_id: int, slice_rows: int = 20000) -> int:
+        """Delete the tags (and marks) other label sets left, a slice per transaction; returns how many tags."""
+        dropped = 0
+        for (old,) in self.query("SELECT id FROM label_sets WHERE id != ?", (set_id,)):
+            while True:
+                with self.transaction() as conn:
+                    n = conn.execute(
+                        "DELETE FROM photo_labels WHERE set_id = ? AND image_id IN (SELECT image_id FROM "
+                        "photo_labels INDEXED BY idx_photo_labels_browse WHERE set_id = ? LIMIT ?)",
+                        (old, old, slice_rows),
+                    ).rowcount
+                    conn.execute("DELETE FROM label_counts WHERE set_id = ?", (old,))
+                dropped += n
+                if n == 0:
+                    break
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM labelled WHERE set_id != ?", (set_id,))
+        return dropped
 
     # -- tags ----------------------------------------------------------------------------------
 

@@ -212,7 +212,8 @@ class Labelling:
             return 0
         catalog = self.engine.catalog
         seq = catalog.change_seq()  # read first: photos changed from now on are caught next time
-        ids = catalog.unlabelled_ids(active.model_id, active.set_id, catalog.labels_watermark(active.set_id))
+        since = catalog.labels_watermark(active.set_id)
+        ids = catalog.unlabelled_ids(active.model_id, active.set_id, since)
         self.state = LabellingState("tagging", 0, len(ids))
         for start in range(0, len(ids), BACKLOG_CHUNK):
             if token is not None:
@@ -223,6 +224,8 @@ class Labelling:
                     self._write(active, found, vectors)
             self.state = LabellingState("tagging", min(start + BACKLOG_CHUNK, len(ids)), len(ids))
         catalog.set_labels_watermark(active.set_id, seq)
+        if since < 0:  # a whole pass: what other label sets left behind goes now
+            catalog.drop_other_tags(active.set_id)
         if ids:
             log.info("tagged %d photos", len(ids))
         return len(ids)
