@@ -46,7 +46,10 @@ def test_negative_term_pushes_matches_down(library):
     neg = engine.encoder.encode_text("people")
     most_people_like = max(plain, key=lambda h: float(engine.catalog.embedding_of(h.id) @ neg))
     pushed = engine.search(SearchRequest(text="beach -people", limit=15)).hits
-    rank = lambda hits: [h.id for h in hits].index(most_people_like.id)
+
+    def rank(hits: list) -> int:
+        return [h.id for h in hits].index(most_people_like.id)
+
     assert rank(pushed) >= rank(plain)
     q = engine.encoder.encode_text("beach")
     assert [h.id for h in pushed] == _exact_ranking(engine, q - 0.6 * neg)
