@@ -100,6 +100,11 @@ class WindowActions:
             translate("WindowActions", "Choose a Local &Model Folder…"), w.tasks.choose_model_folder
         )
         self.about = self._action(translate("WindowActions", "&About clipdesk"), w.tasks.show_about)
+        safety = w.data_safety
+        self.back_up = self._action(translate("WindowActions", "&Back Up Now"), safety.back_up_now)
+        self.restore = self._action(translate("WindowActions", "&Restore a Backup…"), safety.restore_backup)
+        self.move_data = self._action(translate("WindowActions", "Mo&ve the Data Folder…"), safety.choose_move)
+        self.open_data = self._action(translate("WindowActions", "Open the &Data Folder"), safety.open_data_folder)
         self.sort: dict[str, QAction] = {}
         self._build_menus()
 
@@ -149,6 +154,8 @@ class WindowActions:
         library.addActions([self.folders, self.errors, self.pause])
         library.addSeparator()
         library.addAction(self.model_folder)
+        library.addSeparator()
+        library.addActions([self.back_up, self.restore, self.move_data, self.open_data])
         self.languages = LanguageMenus(w, view, library)
         bar.addMenu(translate("WindowActions", "&Help")).addAction(self.about)
 

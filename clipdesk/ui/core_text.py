@@ -147,6 +147,34 @@ def _patterns() -> list[tuple[re.Pattern[str], Callable[[], str]]]:
             r"broken symbolic link \(its target is missing\)",
             lambda: translate("CoreText", "broken symbolic link (its target is missing)"),
         ),
+        # The data disk (clipdesk.datadisk, clipdesk.engine.safety), word for word; in the app, the data
+        # folder moves from the Library menu rather than with `clipdesk move-data`.
+        (
+            r"The disk holding clipdesk's data \((?P<path>.+)\) is full: indexing paused, nothing was lost; free "
+            r"(?P<mb>\d+) MB or move the data folder \(clipdesk move-data DEST\)\.",
+            lambda: translate(
+                "CoreText",
+                "The disk holding clipdesk's data ({path}) is full: indexing paused, nothing was lost; free {mb} MB "
+                "or move the data folder (Library ▸ Move the Data Folder…).",
+            ),
+        ),
+        (
+            r"The disk holding clipdesk's data \((?P<path>.+)\) is read-only: indexing paused, nothing was lost; "
+            r"make it writable or move the data folder \(clipdesk move-data DEST\)\.",
+            lambda: translate(
+                "CoreText",
+                "The disk holding clipdesk's data ({path}) is read-only: indexing paused, nothing was lost; make it "
+                "writable or move the data folder (Library ▸ Move the Data Folder…).",
+            ),
+        ),
+        (
+            r"The data disk has room again: indexing resumed\.",
+            lambda: translate("CoreText", "The data disk has room again: indexing resumed."),
+        ),
+        (
+            r"The catalog could not be backed up: (?P<error>.*)",
+            lambda: translate("CoreText", "The catalog could not be backed up: {error}"),
+        ),
         # The catalog (clipdesk.catalog.errors), word for word: advice that changes there must change here.
         (
             r"(?:CatalogError: )?The disk holding the catalog \((?P<path>.+)\) is full: free some space and try "

@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
@@ -45,6 +46,23 @@ class SwitchModel:
 
 
 @dataclass(frozen=True)
+class Recover:
+    """Replace a damaged catalog ("backup" or "salvage"), then open the engine."""
+
+    choice: str
+    backup: str | None = None
+
+
+@dataclass(frozen=True)
+class DataTask:
+    """Close the engine, run `fn(data_dir)` (a restore, a move: data_safety), reopen on `fn`'s data dir."""
+
+    name: str
+    fn: Callable[[Path], Any]
+    old: Engine | None
+
+
+@dataclass(frozen=True)
 class LoadModel:
     engine: Engine
 
@@ -69,6 +87,10 @@ class EngineBridge(QObject):
     searchFailed = Signal(int, object, str, str)  # ticket, SearchRequest, kind (model|text_model|image|error), text
     statusReady = Signal(object)  # EngineStatus
     indexingBlocked = Signal()  # another process holds the catalog's indexing lock
+    catalogDamaged = Signal(object)  # CatalogState: no engine; the window offers restore or salvage
+    diskState = Signal(str, str)  # disk_full | read_only | ok (resumed), the message (translated)
+    dataTaskDone = Signal(str, object)  # (recover | restore | move, its result); the engine reopens next
+    dataTaskFailed = Signal(str, str)  # (the same names, why); the engine reopens as it was
 
     def __init__(
         self,
@@ -92,7 +114,9 @@ class EngineBridge(QObject):
         self.indexing_allowed = True
         self.defer_model_load = False  # True: the owner calls load_model() (the window: after its first screen)
         # Opening and reopening the engine, in order.
-        self._lifecycle: Worker[OpenEngine | SwitchModel] = Worker("clipdesk-open", self._run_lifecycle)
+        self._lifecycle: Worker[OpenEngine | SwitchModel | Recover | DataTask] = Worker(
+            "clipdesk-open", self._run_lifecycle
+        )
         # Engine operations run in order on one thread; status refreshes are coalesced.
         self.tasks = Background(1, "clipdesk-engine", self)
         self.tasks.failed.connect(lambda text: self.message.emit("error", text))
@@ -125,16 +149,89 @@ class EngineBridge(QObject):
         if not self._lifecycle.busy:
             self._lifecycle.submit(OpenEngine())
 
-    def _run_lifecycle(self, job: OpenEngine | SwitchModel, _token: CancelToken) -> None:
+    @property
+    def data_dir(self) -> Path:
+        """The data folder in use (or to be used): catalog, index, thumbnails, backups."""
+        engine = self._engine
+        if engine is not None:
+            return Path(engine.data_dir)
+        from .. import config
+
+        return config.data_dir(self._data_dir or config.settings().data_dir)
+
+    @property
+    def data_dir_is_default(self) -> bool:
+        """True unless --data-dir or CLIPDESK_DATA_DIR chose the folder (then a move writes no pointer)."""
+        from .. import config
+
+        return not self._data_dir and config.settings().data_dir is None
+
+    def recover(self, choice: str, backup: str | None = None) -> None:
+        """After `catalogDamaged`: "backup" or "salvage" in the background; `dataTaskDone("recover",
+        RecoveryResult)` or `dataTaskFailed`, then the engine opens."""
+        self._lifecycle.submit(Recover(choice, backup))
+
+    def run_data_task(self, name: str, fn: Callable[[Path], Any]) -> None:
+        """Close the engine, run `fn(data_dir)` in the background (a restore, a move), reopen (after a
+        move: on the new folder): `dataTaskDone(name, result)` or `dataTaskFailed(name, why)`."""
+        engine, self._engine = self._engine, None
+        self._ready.clear()
+        self._lifecycle.submit(DataTask(name, fn, engine))
+
+    def _run_lifecycle(self, job: OpenEngine | SwitchModel | Recover | DataTask, _token: CancelToken) -> None:
         if isinstance(job, SwitchModel) and job.old is not None:
             try:
                 job.old.set_model(job.folder)
             finally:
                 self._stop_engine(job.old, timeout=2.5)
+        if isinstance(job, (Recover, DataTask)):
+            self._run_data_job(job)
         if self._alive:
             self._open()
 
+    def _run_data_job(self, job: Recover | DataTask) -> None:
+        name = "recover" if isinstance(job, Recover) else job.name
+        try:
+            if isinstance(job, Recover):
+                from ..engine.datastate import recover
+
+                result: Any = recover(job.choice, job.backup, self.data_dir)
+            else:
+                data = self.data_dir if job.old is None else Path(job.old.data_dir)
+                if job.old is not None:
+                    self._stop_engine(job.old, timeout=2.5)  # lets go of the catalog and its lock
+                result = job.fn(data)
+                moved_to = getattr(result, "dest", None)  # a MoveResult: reopen there
+                if isinstance(moved_to, Path) and not getattr(result, "pointer_written", True):
+                    self._data_dir = str(moved_to)
+        except Exception as exc:
+            log.exception("%s failed", name)
+            if self._alive:
+                self.dataTaskFailed.emit(name, core_text(str(exc) or type(exc).__name__))
+            return
+        if self._alive:
+            self.dataTaskDone.emit(name, result)
+
+    def _damaged(self) -> bool:
+        """Ask the catalog first: a damaged one is offered to the window (`catalogDamaged`), not opened."""
+        if self._factory is not None:
+            return False  # tests' own engines
+        from ..catalog import CatalogError
+        from ..engine.datastate import DAMAGED, catalog_state
+
+        try:
+            state = catalog_state(self.data_dir)
+        except CatalogError:
+            return False  # full disk, locked...: opening reports it as engineFailed
+        if state.state != DAMAGED:
+            return False
+        if self._alive:
+            self.catalogDamaged.emit(state)
+        return True
+
     def _open(self) -> None:
+        if self._damaged():
+            return
         try:
             if self._factory is not None:
                 engine = self._factory(self._model)
@@ -159,6 +256,7 @@ class EngineBridge(QObject):
                 changes=self._on_changes,
                 message=self._on_message,
                 model_state=self._on_model_state,
+                disk=self._on_disk,
             )
         )
         self.needs_download = needs_download(engine.model_id)
@@ -266,6 +364,10 @@ class EngineBridge(QObject):
     def _on_message(self, level: str, text: str) -> None:
         if self._alive:
             self.message.emit(level, core_text(text))
+
+    def _on_disk(self, state: str, message: str) -> None:
+        if self._alive:
+            self.diskState.emit(state, core_text(message))
 
     def _on_model_state(self, state: str, detail: str) -> None:
         if state == "loading" and self.needs_download:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from .actions import WindowActions
 from .background import Background
 from .banner import Banner
+from .data_safety import DataSafety
 from .empty_choice import CHOOSE_IMAGE, CLEAR_FILTERS, MANAGE_FOLDERS, QUIT, USE_ENGLISH, AppState, choose_screen
 from .engine_bridge import EngineBridge
 from .file_actions import open_file, show_in_folder
@@ -80,6 +81,7 @@ class MainWindow(DropTarget, QMainWindow):
         self.tasks = LibraryTasks(self)
         self.preview_flow = PreviewFlow(self)
         self._build()
+        self.data_safety = DataSafety(self)  # a damaged catalog, a full disk, backups, moving the data
         self.search = SearchControls(self)
         self.commands = WindowActions(self)
         for view in self.all_views():
@@ -224,6 +226,9 @@ class MainWindow(DropTarget, QMainWindow):
     def update_view(self) -> None:
         """Welcome, photos or an empty state with its next step: decided by empty_choice."""
         if self._closing:
+            return
+        if self.data_safety.recovery.active:  # a damaged catalog: its choices until one worked
+            self.show_page(self.data_safety.recovery)
             return
         status, progress = self.status, self.progress
         state = AppState(

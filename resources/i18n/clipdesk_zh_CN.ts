@@ -1,4 +1,5 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
     <name>Banner</name>
@@ -122,6 +123,22 @@
         <translation>符号链接已失效（目标不存在）</translation>
     </message>
     <message>
+        <source>The disk holding clipdesk&apos;s data ({path}) is full: indexing paused, nothing was lost; free {mb} MB or move the data folder (Library ▸ Move the Data Folder…).</source>
+        <translation>存放 clipdesk 数据的磁盘（{path}）已满：索引已暂停，没有丢失任何内容；请释放 {mb} MB 空间，或移动数据文件夹（图库 ▸ 移动数据文件夹…）。</translation>
+    </message>
+    <message>
+        <source>The disk holding clipdesk&apos;s data ({path}) is read-only: indexing paused, nothing was lost; make it writable or move the data folder (Library ▸ Move the Data Folder…).</source>
+        <translation>存放 clipdesk 数据的磁盘（{path}）是只读的：索引已暂停，没有丢失任何内容；请让它可写，或移动数据文件夹（图库 ▸ 移动数据文件夹…）。</translation>
+    </message>
+    <message>
+        <source>The data disk has room again: indexing resumed.</source>
+        <translation>数据磁盘又有空间了：索引已继续。</translation>
+    </message>
+    <message>
+        <source>The catalog could not be backed up: {error}</source>
+        <translation>无法备份目录：{error}</translation>
+    </message>
+    <message>
         <source>The disk holding the catalog ({path}) is full: free some space and try again; nothing was lost.</source>
         <translation>存放图库目录的磁盘（{path}）已满：请腾出一些空间后重试；没有丢失任何数据。</translation>
     </message>
@@ -140,6 +157,146 @@
     <message>
         <source>The catalog ({path}) could not be used: {error}</source>
         <translation>无法使用图库目录（{path}）：{error}</translation>
+    </message>
+</context>
+<context>
+    <name>DataSafety</name>
+    <message>
+        <source>The current catalog cannot be read: whatever it held since the backup.</source>
+        <translation>当前目录无法读取：备份之后它记录的所有内容。</translation>
+    </message>
+    <message>
+        <source>1 photo indexed since then (it will be indexed again)</source>
+        <translation>此后索引的 1 张照片（会重新索引）</translation>
+    </message>
+    <message>
+        <source>{n} photos indexed since then (they will be indexed again)</source>
+        <translation>此后索引的 {n} 张照片（会重新索引）</translation>
+    </message>
+    <message>
+        <source>folders added since: {folders}</source>
+        <translation>此后添加的文件夹：{folders}</translation>
+    </message>
+    <message>
+        <source>folders removed since will come back: {folders}</source>
+        <translation>此后移除的文件夹会回来：{folders}</translation>
+    </message>
+    <message>
+        <source>settings changed since then go back to what they were</source>
+        <translation>此后更改的设置会恢复为当时的样子</translation>
+    </message>
+    <message>
+        <source>changes since then to: {tables}</source>
+        <translation>此后对这些内容的更改：{tables}</translation>
+    </message>
+    <message>
+        <source>nothing</source>
+        <translation>没有</translation>
+    </message>
+    <message>
+        <source>Restore the backup from {date} ({what})?
+
+Lost since it was taken:
+{lost}
+
+The current catalog is kept aside, not deleted. Search pauses while the backup is put in place.</source>
+        <translation>要恢复 {date} 的备份（{what}）吗？
+
+备份之后会丢失：
+{lost}
+
+当前目录会另存一旁，不会删除。放回备份期间搜索会暂停。</translation>
+    </message>
+    <message>
+        <source>clipdesk is indexing this library in a terminal (`clipdesk index`): stop it first.</source>
+        <translation>clipdesk 正在终端里索引这个资料库（`clipdesk index`）：请先停止它。</translation>
+    </message>
+    <message>
+        <source>Backing up the catalog…</source>
+        <translation>正在备份目录…</translation>
+    </message>
+    <message>
+        <source>The catalog was backed up ({what}) to {path}.</source>
+        <translation>目录已备份（{what}）到 {path}。</translation>
+    </message>
+    <message>
+        <source>The catalog could not be backed up: {why}</source>
+        <translation>无法备份目录：{why}</translation>
+    </message>
+    <message>
+        <source>Restore a Backup</source>
+        <translation>恢复备份</translation>
+    </message>
+    <message>
+        <source>There is no backup yet. Library ▸ Back Up Now makes one.</source>
+        <translation>还没有备份。可用“图库 ▸ 立即备份”创建一个。</translation>
+    </message>
+    <message>
+        <source>Which backup? (newest first)</source>
+        <translation>恢复哪个备份？（最新的在前）</translation>
+    </message>
+    <message>
+        <source>Restoring the backup…</source>
+        <translation>正在恢复备份…</translation>
+    </message>
+    <message>
+        <source>Move clipdesk&apos;s Data To</source>
+        <translation>将 clipdesk 的数据移动到</translation>
+    </message>
+    <message>
+        <source>Move clipdesk&apos;s data (catalog, search index, thumbnails and backups) from {source} to {dest}?
+
+Indexing and search pause while it is copied and checked. If the move is interrupted, the old folder stays in use; it is removed only once the new one is complete.</source>
+        <translation>要把 clipdesk 的数据（目录、搜索索引、缩略图和备份）从 {source} 移动到 {dest} 吗？
+
+复制和检查期间，索引和搜索会暂停。如果移动被中断，仍会使用原来的文件夹；只有新文件夹完整后才会删除旧的。</translation>
+    </message>
+    <message>
+        <source>Move the Data Folder</source>
+        <translation>移动数据文件夹</translation>
+    </message>
+    <message>
+        <source>Moving clipdesk&apos;s data to {dest}…</source>
+        <translation>正在把 clipdesk 的数据移动到 {dest}…</translation>
+    </message>
+    <message>
+        <source>The backup was restored ({what}); missing photos are indexed again.</source>
+        <translation>备份已恢复（{what}）；缺少的照片正在重新索引。</translation>
+    </message>
+    <message>
+        <source>The catalog was salvaged ({what}); missing photos are indexed again.</source>
+        <translation>目录已抢救（{what}）；缺少的照片正在重新索引。</translation>
+    </message>
+    <message>
+        <source>The backup was restored ({what}); the previous catalog was kept as {path}.</source>
+        <translation>备份已恢复（{what}）；之前的目录保存为 {path}。</translation>
+    </message>
+    <message>
+        <source>clipdesk&apos;s data is now in {dest}.</source>
+        <translation>clipdesk 的数据现在位于 {dest}。</translation>
+    </message>
+    <message>
+        <source>The backup could not be restored: {why}. Nothing was changed.</source>
+        <translation>无法恢复备份：{why}。没有做任何更改。</translation>
+    </message>
+    <message>
+        <source>The data folder could not be moved: {why}. The old folder is still in use.</source>
+        <translation>无法移动数据文件夹：{why}。仍在使用原来的文件夹。</translation>
+    </message>
+</context>
+<context>
+    <name>DiskStatus</name>
+    <message>
+        <source>What to do…</source>
+        <translation>怎么办…</translation>
+    </message>
+    <message>
+        <source>Open the Data Folder</source>
+        <translation>打开数据文件夹</translation>
+    </message>
+    <message>
+        <source>Move the Data Folder…</source>
+        <translation>移动数据文件夹…</translation>
     </message>
 </context>
 <context>
@@ -563,7 +720,7 @@ The files stay where they are; only clipdesk forgets them.</source>
         <translation>自动(&amp;A)</translation>
     </message>
     <message>
-        <source>English words use CLIP's own text model; other languages the multilingual one</source>
+        <source>English words use CLIP&apos;s own text model; other languages the multilingual one</source>
         <translation>英文使用 CLIP 自带的文本模型，其他语言使用多语言模型</translation>
     </message>
     <message>
@@ -857,6 +1014,73 @@ The files stay where they are; only clipdesk forgets them.</source>
     </message>
 </context>
 <context>
+    <name>RecoveryPage</name>
+    <message>
+        <source>1 photo</source>
+        <translation>1 张照片</translation>
+    </message>
+    <message>
+        <source>{n} photos</source>
+        <translation>{n} 张照片</translation>
+    </message>
+    <message>
+        <source>1 folder</source>
+        <translation>1 个文件夹</translation>
+    </message>
+    <message>
+        <source>{n} folders</source>
+        <translation>{n} 个文件夹</translation>
+    </message>
+    <message>
+        <source>{photos}, {folders}</source>
+        <translation>{photos}，{folders}</translation>
+    </message>
+    <message>
+        <source>Restore the backup from {date} ({what})</source>
+        <translation>恢复 {date} 的备份（{what}）</translation>
+    </message>
+    <message>
+        <source>The catalog is damaged</source>
+        <translation>目录已损坏</translation>
+    </message>
+    <message>
+        <source>There is no backup of the catalog yet, so it cannot be restored.</source>
+        <translation>目录还没有备份，因此无法恢复备份。</translation>
+    </message>
+    <message>
+        <source>Salvage what can be read and re-index the rest</source>
+        <translation>抢救能读取的内容，其余的重新索引</translation>
+    </message>
+    <message>
+        <source>Keeps the folders, settings and photos the damaged file still holds; the rest is indexed again.</source>
+        <translation>保留损坏文件中仍可读取的文件夹、设置和照片；其余的重新索引。</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>退出</translation>
+    </message>
+    <message>
+        <source>clipdesk&apos;s catalog ({path}) is damaged and cannot be read. Your photos are untouched. Whichever way you choose, the damaged file is kept aside (renamed, never deleted) and photos missing afterwards are indexed again.</source>
+        <translation>clipdesk 的目录（{path}）已损坏，无法读取。你的照片没有受到影响。无论选择哪种方式，损坏的文件都会另存一旁（改名，绝不删除），之后缺少的照片会重新索引。</translation>
+    </message>
+    <message>
+        <source>Photos indexed since then will be indexed again; folders, settings and albums as they were then.</source>
+        <translation>此后索引的照片会重新索引；文件夹、设置和相册恢复为当时的样子。</translation>
+    </message>
+    <message>
+        <source>Restoring the backup…</source>
+        <translation>正在恢复备份…</translation>
+    </message>
+    <message>
+        <source>Salvaging what can be read (this reads the whole catalog)…</source>
+        <translation>正在抢救能读取的内容（需要读取整个目录）…</translation>
+    </message>
+    <message>
+        <source>That did not work: {why}</source>
+        <translation>没有成功：{why}</translation>
+    </message>
+</context>
+<context>
     <name>ResultsModel</name>
     <message>
         <source>unknown date</source>
@@ -1113,6 +1337,22 @@ The files stay where they are; only clipdesk forgets them.</source>
     <message>
         <source>&amp;About clipdesk</source>
         <translation>关于 clipdesk(&amp;A)</translation>
+    </message>
+    <message>
+        <source>&amp;Back Up Now</source>
+        <translation>立即备份(&amp;B)</translation>
+    </message>
+    <message>
+        <source>&amp;Restore a Backup…</source>
+        <translation>恢复备份(&amp;R)…</translation>
+    </message>
+    <message>
+        <source>Mo&amp;ve the Data Folder…</source>
+        <translation>移动数据文件夹(&amp;V)…</translation>
+    </message>
+    <message>
+        <source>Open the &amp;Data Folder</source>
+        <translation>打开数据文件夹(&amp;D)</translation>
     </message>
     <message>
         <source>&amp;File</source>

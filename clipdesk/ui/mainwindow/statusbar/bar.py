@@ -1,4 +1,4 @@
-"""The status bar: photo count, indexing progress, passing messages on the left; unreadable files,
+"""The status bar: photo count, indexing progress, a full data disk, passing messages on the left; unreadable files,
 the model and the thumbnail size on the right."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QSizePolicy, QStatusBar, QWidget
 
 from .count import PhotoCount
+from .disk import DiskStatus
 from .errors_button import ErrorsButton
 from .indexing import IndexingStatus
 from .model_indicator import ModelIndicator
@@ -21,6 +22,7 @@ class StatusBar(QStatusBar):
         self.setSizeGripEnabled(True)
         self.count = PhotoCount(self)
         self.indexing = IndexingStatus(self)
+        self.disk = DiskStatus(self)  # the data disk full or read-only: indexing paused
         self.flash_label = QLabel(self)
         # A long message may be cut, never the widgets around it.
         self.flash_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
@@ -29,6 +31,7 @@ class StatusBar(QStatusBar):
         self.zoom = ZoomSlider(thumb_size, self)
         self.addWidget(self.count)
         self.addWidget(self.indexing)
+        self.addWidget(self.disk, 2)
         self.addWidget(self.flash_label, 1)
         for widget in (self.errors_button, self.model_indicator, self.zoom):
             self.addPermanentWidget(widget)

@@ -1,0 +1,219 @@
+"""The app and the library's data: a damaged catalog at start offers restore or salvage (and both
+end in a working library with its folders and settings), Back Up Now, Restore a Backup, and the
+status bar's full-disk state from the engine's real report on a real full filesystem."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from data_safety_helpers import damage_page, fill, page_of, tmpfs
+
+from clipdesk.catalog import Catalog
+from clipdesk.catalog.backup import backup_folder, list_backups, make_backup
+
+
+def _window(qtbot, tmp_path: Path, data: Path, model: Path, watch: bool = False):
+    from clipdesk.ui.app import create_application
+    from clipdesk.ui.engine_bridge import EngineBridge
+    from clipdesk.ui.main_window import MainWindow
+    from clipdesk.ui.settings import Settings
+
+    create_application()
+    bridge = EngineBridge(str(data), str(model), watch=watch)
+    window = MainWindow(bridge, Settings(str(tmp_path / "settings.ini")))
+    qtbot.addWidget(window)
+    window.resize(1100, 720)
+    window.show()
+    bridge.open()
+    return window
+
+
+def _meta(data: Path, key: str) -> str | None:
+    conn = sqlite3.connect(f"file:{data / 'catalog.sqlite3'}?mode=ro", uri=True)
+    try:
+        row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+    finally:
+        conn.close()
+
+
+def _with_setting(data: Path) -> None:
+    catalog = Catalog(data / "catalog.sqlite3")
+    try:
+        catalog.set_meta("query_languages", "english")  # a setting people chose
+    finally:
+        catalog.close()
+
+
+def _damaged_aside(data: Path) -> list[Path]:
+    return [p for p in data.glob("catalog.sqlite3.damaged-*") if not p.name.endswith(("-wal", "-shm"))]
+
+
+@pytest.mark.parametrize("choice", ["backup", "salvage"])
+def test_a_damaged_catalog_offers_both_ways_back_and_each_ends_in_a_working_library(
+    qtbot, tmp_path, library, ui_model, ui_photos, choice
+):
+    _with_setting(library)
+    make_backup(library / "catalog.sqlite3", backup_folder(library))
+    path = library / "catalog.sqlite3"
+    damage_page(path, page_of(path, "roots"))  # the folders themselves are unreadable now
+    damaged = path.read_bytes()
+
+    window = _window(qtbot, tmp_path, library, ui_model)
+    page = window.data_safety.recovery
+    qtbot.waitUntil(lambda: page.active, timeout=20_000)
+    assert window.pages.currentWidget() is page and not window.bridge.ready
+    assert page.choices() == ["backup", "salvage"]
+    assert page.restore_button.isVisible() and not page.no_backup.isVisible()
+    text = page.restore_button.text()
+    assert text.startswith("Restore the backup from ") and "(20 photos, 1 folder)" in text, text
+    assert page.restore_button.description().startswith("Photos indexed since then will be indexed again")
+    assert "never deleted" in page.explanation.text()
+
+    (page.restore_button if choice == "backup" else page.salvage_button).click()
+    qtbot.waitUntil(lambda: window.data_safety.last_done is not None, timeout=30_000)
+    assert window.data_safety.last_done[0] == "recover"
+    qtbot.waitUntil(lambda: window.status is not None and window.status.counts.get("indexed") == 20, timeout=60_000)
+    assert not page.active and window.pages.currentWidget() is not page
+    assert [r["path"] for r in window.status.roots] == [str(ui_photos)]  # folders kept
+    assert _meta(library, "query_languages") == "english"  # settings kept
+    aside = _damaged_aside(library)
+    assert len(aside) == 1 and aside[0].read_bytes() == damaged  # moved aside, untouched
+    qtbot.waitUntil(lambda: len(window.grid_paths()) == 20, timeout=30_000)  # a library that works
+
+
+def test_without_a_backup_only_salvage_is_offered_and_keeps_the_folders(qtbot, tmp_path, library, ui_model, ui_photos):
+    _with_setting(library)
+    shutil.rmtree(backup_folder(library), ignore_errors=True)  # indexing the template made one
+    path = library / "catalog.sqlite3"
+    damage_page(path, page_of(path, "idx_images_scan"))
+    window = _window(qtbot, tmp_path, library, ui_model)
+    page = window.data_safety.recovery
+    qtbot.waitUntil(lambda: page.active, timeout=20_000)
+    assert page.choices() == ["salvage"]
+    assert not page.restore_button.isVisible() and page.no_backup.isVisible()
+    window.data_safety.recover("backup")  # not on offer: nothing happens
+    assert not page.busy
+    page.salvage_button.click()
+    assert page.busy and page.progress.isVisible()
+    qtbot.waitUntil(lambda: window.status is not None and window.status.counts.get("indexed") == 20, timeout=60_000)
+    assert [r["path"] for r in window.status.roots] == [str(ui_photos)]
+    assert _meta(library, "query_languages") == "english"
+    assert len(_damaged_aside(library)) == 1
+
+
+def test_back_up_now_then_restore_says_what_is_lost_and_brings_the_backup_back(
+    qtbot, tmp_path, library, open_window, ui_photos
+):
+    from clipdesk.catalog.recovery import current_summary
+    from clipdesk.ui.data_safety import restore_question
+
+    shutil.rmtree(backup_folder(library), ignore_errors=True)  # indexing the template made one
+    window = open_window(library, wait_model=False)
+    safety = window.data_safety
+    safety.back_up_now()
+    qtbot.waitUntil(lambda: safety.last_done is not None, timeout=20_000)
+    assert safety.last_done[0] == "backup"
+    backups = list_backups(backup_folder(library))
+    assert len(backups) == 1 and backups[0].summary.indexed == 20
+    assert "The catalog was backed up (20 photos, 1 folder)" in window.flash_label.text()
+
+    extra = tmp_path / "Scans"
+    extra.mkdir()
+    shutil.copy2(next(ui_photos.glob("trips/*.jpg")), extra / "scan.jpg")
+    added: list[object] = []
+    window.bridge.call(lambda e: e.add_root(extra), on_done=added.append)
+    qtbot.waitUntil(lambda: bool(added), timeout=20_000)
+    question = restore_question(current_summary(library), backups[0])
+    assert f"folders added since: {extra}" in question and "kept aside, not deleted" in question
+
+    safety.start_restore(backups[0].path)
+    assert safety.progress is not None and safety.progress.isVisible()
+    qtbot.waitUntil(lambda: safety.last_done is not None and safety.last_done[0] == "restore", timeout=30_000)
+    assert safety.progress is None
+    qtbot.waitUntil(lambda: window.bridge.ready, timeout=20_000)
+    window.status = None
+    window.bridge.refresh_status()
+    qtbot.waitUntil(lambda: window.status is not None, timeout=20_000)
+    assert [r["path"] for r in window.status.roots] == [str(ui_photos)]  # the folder added since is gone
+    assert list(library.glob("catalog.sqlite3.before-restore-*"))  # the previous catalog kept aside
+    assert "The backup was restored (20 photos, 1 folder)" in window.flash_label.text()
+
+
+def test_the_status_bar_shows_a_full_data_disk_and_clears_when_space_returns(qtbot, tmp_path, ui_model, ui_photos):
+    from clipdesk.engine import Engine
+
+    with tmpfs(tmp_path / "disk", "32m") as disk:
+        data = disk / "data"
+        engine = Engine(data, str(ui_model))
+        engine.add_root(ui_photos)  # added before the disk fills; indexed by the app
+        engine.close()
+        window = _window(qtbot, tmp_path, data, ui_model)
+        qtbot.waitUntil(lambda: window.bridge.ready, timeout=20_000)
+        window.bridge.engine.disk_watch.poll_s = 0.2
+        window.bridge.pause()
+        ballast = fill(disk)
+        window.bridge.resume()
+        window.bridge.load_model()
+        widget = window.status_bar.disk
+        qtbot.waitUntil(lambda: widget.isVisible(), timeout=60_000)
+        assert widget.state == "disk_full"
+        message = widget.label.text()
+        assert message.startswith("The disk holding clipdesk's data (") and "is full: indexing paused" in message
+        assert "MB or move the data folder (Library ▸ Move the Data Folder…)" in message
+        assert [a.text() for a in widget.button.menu().actions()] == [
+            "Open the Data Folder",
+            "Move the Data Folder…",
+        ]
+        ballast.unlink()
+        qtbot.waitUntil(lambda: not widget.isVisible(), timeout=60_000)
+        assert widget.state == "ok"
+        qtbot.waitUntil(lambda: window.status is not None and window.status.counts.get("indexed") == 20, timeout=60_000)
+        window.close()
+
+
+SHOTS = Path(__file__).resolve().parents[2] / "bench" / "out" / "screenshots"
+
+
+@pytest.fixture(params=["en", "zh_CN"])
+def shots_in(request, monkeypatch):
+    """The interface in English (screenshots/) or Chinese (screenshots/zh_CN/): yields the folder."""
+    from PySide6.QtCore import QLocale
+    from PySide6.QtWidgets import QApplication
+
+    from clipdesk.ui.app import create_application, install_translators
+
+    create_application()
+    monkeypatch.setenv("CLIPDESK_LANGUAGE", request.param)
+    monkeypatch.setenv("CLIPDESK_THEME", "light")
+    folder = SHOTS if request.param == "en" else SHOTS / request.param
+    folder.mkdir(parents=True, exist_ok=True)
+    install_translators(QApplication.instance(), QLocale(request.param))
+    yield folder
+    install_translators(QApplication.instance(), QLocale("en"))
+
+
+def test_screenshot_damaged_catalog(qtbot, shots_in, tmp_path, library, ui_model):
+    make_backup(library / "catalog.sqlite3", backup_folder(library))
+    path = library / "catalog.sqlite3"
+    damage_page(path, page_of(path, "roots"))
+    window = _window(qtbot, tmp_path, library, ui_model)
+    page = window.data_safety.recovery
+    qtbot.waitUntil(lambda: page.active, timeout=20_000)
+    qtbot.wait(300)
+    assert window.grab().save(str(shots_in / "damaged_catalog.png"))
+    if shots_in.name == "zh_CN":
+        assert page.title.text() == "目录已损坏"
+        assert (
+            page.restore_button.text().startswith("恢复 ") and "（20 张照片，1 个文件夹）" in page.restore_button.text()
+        )
+        assert page.restore_button.description().startswith("此后索引的照片会重新索引")
+        assert page.salvage_button.text() == "抢救能读取的内容，其余的重新索引"
+    page.salvage_button.click()
+    qtbot.wait(50)
+    assert window.grab().save(str(shots_in / "damaged_catalog_salvaged.png"))
+    qtbot.waitUntil(lambda: window.status is not None, timeout=30_000)
+    window.close()
