@@ -298,6 +298,18 @@ Indexing and search pause while it is copied and checked. If the move is interru
         <source>Move the Data Folder…</source>
         <translation>移动数据文件夹…</translation>
     </message>
+    <message>
+        <source>The data disk is read-only: indexing paused, nothing was lost.</source>
+        <translation>数据磁盘是只读的：索引已暂停，没有丢失任何内容。</translation>
+    </message>
+    <message>
+        <source>The data disk is full: indexing paused, nothing was lost.</source>
+        <translation>数据磁盘已满：索引已暂停，没有丢失任何内容。</translation>
+    </message>
+    <message>
+        <source>The data disk is full: indexing paused, nothing was lost; free {mb} MB or move the data folder.</source>
+        <translation>数据磁盘已满：索引已暂停，没有丢失任何内容；请释放 {mb} MB 空间，或移动数据文件夹。</translation>
+    </message>
 </context>
 <context>
     <name>DropOverlay</name>

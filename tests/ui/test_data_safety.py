@@ -4,6 +4,7 @@ status bar's full-disk state from the engine's real report on a real full filesy
 
 from __future__ import annotations
 
+import re
 import shutil
 import sqlite3
 from pathlib import Path
@@ -143,6 +144,29 @@ def test_back_up_now_then_restore_says_what_is_lost_and_brings_the_backup_back(
     assert "The backup was restored (20 photos, 1 folder)" in window.flash_label.text()
 
 
+def test_moving_the_data_folder_reopens_the_library_there(qtbot, tmp_path, library, open_window, ui_photos):
+    from clipdesk.ui.data_safety import move_destination
+
+    window = open_window(library, wait_model=False)
+    safety = window.data_safety
+    taken = tmp_path / "other-disk"
+    taken.mkdir()
+    (taken / "something.txt").write_text("not ours")
+    dest = move_destination(taken)
+    assert dest == taken / "clipdesk-data"  # a folder with files in it gets a new folder inside
+    safety.start_move(dest)
+    qtbot.waitUntil(lambda: safety.last_done is not None and safety.last_done[0] == "move", timeout=30_000)
+    qtbot.waitUntil(lambda: window.bridge.ready, timeout=20_000)
+    assert window.bridge.data_dir == dest.resolve()
+    window.status = None
+    window.bridge.refresh_status()
+    qtbot.waitUntil(lambda: window.status is not None, timeout=20_000)
+    assert window.status.counts.get("indexed") == 20
+    assert [r["path"] for r in window.status.roots] == [str(ui_photos)]
+    assert (dest / "catalog.sqlite3").is_file() and (library / "catalog.sqlite3").is_file()  # --data-dir: old kept
+    assert "clipdesk's data is now in" in window.flash_label.text()
+
+
 def test_the_status_bar_shows_a_full_data_disk_and_clears_when_space_returns(qtbot, tmp_path, ui_model, ui_photos):
     from clipdesk.engine import Engine
 
@@ -154,16 +178,24 @@ def test_the_status_bar_shows_a_full_data_disk_and_clears_when_space_returns(qtb
         window = _window(qtbot, tmp_path, data, ui_model)
         qtbot.waitUntil(lambda: window.bridge.ready, timeout=20_000)
         window.bridge.engine.disk_watch.poll_s = 0.2
-        window.bridge.pause()
+        window.bridge.pause()  # nothing indexed before the disk is full
+        window.bridge.load_model()
+        qtbot.waitUntil(lambda: window.bridge.model_state[0] == "ready", timeout=30_000)
         ballast = fill(disk)
         window.bridge.resume()
-        window.bridge.load_model()
         widget = window.status_bar.disk
         qtbot.waitUntil(lambda: widget.isVisible(), timeout=60_000)
         assert widget.state == "disk_full"
-        message = widget.label.text()
+        message = widget.toolTip()  # the engine's own report, in full
         assert message.startswith("The disk holding clipdesk's data (") and "is full: indexing paused" in message
         assert "MB or move the data folder (Library ▸ Move the Data Folder…)" in message
+        mb = re.search(r"free (\d+) MB", message).group(1)
+        assert widget.label.text() == (
+            f"The data disk is full: indexing paused, nothing was lost; free {mb} MB or move the data folder."
+        )
+        qtbot.wait(200)
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        assert window.grab().save(str(SHOTS / "data_disk_full.png"))
         assert [a.text() for a in widget.button.menu().actions()] == [
             "Open the Data Folder",
             "Move the Data Folder…",

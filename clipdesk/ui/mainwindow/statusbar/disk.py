@@ -3,6 +3,8 @@ with what to do; hidden again once the engine resumes by itself."""
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import QSize, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QSizePolicy, QToolButton, QWidget
 
@@ -36,7 +38,6 @@ class DiskStatus(QWidget):
         layout.addWidget(self.icon)
         layout.addWidget(self.label, 1)
         layout.addWidget(self.button)
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.hide()
 
     def set_state(self, state: str, message: str) -> None:
@@ -46,6 +47,20 @@ class DiskStatus(QWidget):
             self.label.clear()
             self.hide()
             return
-        self.label.setText(message)
+        text = self.short_text(state, message)
+        self.label.setText(text)
+        # Room for all of it in a window of ordinary width; cut (tooltip) only in a narrow one.
+        self.label.setMinimumWidth(min(self.label.fontMetrics().horizontalAdvance(text) + 8, 620))
         self.setToolTip(message)
         self.show()
+
+    def short_text(self, state: str, message: str) -> str:
+        """The message without its folder path (in the tooltip, and in the banner above): it fits."""
+        if state == "read_only":
+            return self.tr("The data disk is read-only: indexing paused, nothing was lost.")
+        needed = re.search(r"(\d[\d,]*) MB", message)
+        if needed is None:
+            return self.tr("The data disk is full: indexing paused, nothing was lost.")
+        return self.tr(
+            "The data disk is full: indexing paused, nothing was lost; free {mb} MB or move the data folder."
+        ).format(mb=needed.group(1))
