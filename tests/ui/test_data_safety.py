@@ -249,3 +249,51 @@ def test_screenshot_damaged_catalog(qtbot, shots_in, tmp_path, library, ui_model
     assert window.grab().save(str(shots_in / "damaged_catalog_salvaged.png"))
     qtbot.waitUntil(lambda: window.status is not None, timeout=30_000)
     window.close()
+
+
+def test_the_restore_menu_asks_before_anything_changes(qtbot, tmp_path, library, open_window, ui_photos):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    shutil.rmtree(backup_folder(library), ignore_errors=True)
+    window = open_window(library, wait_model=False)
+    safety = window.data_safety
+    asked: list[str] = []
+
+    def answer(button: QMessageBox.StandardButton) -> None:
+        def look() -> None:
+            box = QApplication.activeModalWidget()
+            if isinstance(box, QMessageBox):
+                asked.append(box.text())
+                box.button(button).click() if box.button(button) else box.accept()
+            else:
+                QTimer.singleShot(50, look)
+
+        QTimer.singleShot(50, look)
+
+    answer(QMessageBox.StandardButton.Ok)
+    safety.restore_backup()  # no backup yet: says so, changes nothing
+    qtbot.waitUntil(lambda: len(asked) == 1, timeout=20_000)
+    assert "There is no backup yet" in asked[0]
+
+    made: list[object] = []
+    window.bridge.call(lambda e: e.backup_now(), on_done=made.append)
+    qtbot.waitUntil(lambda: bool(made), timeout=20_000)
+    extra = tmp_path / "Scans"
+    extra.mkdir()
+    window.bridge.call(lambda e: e.add_root(extra), on_done=made.append)
+    qtbot.waitUntil(lambda: len(made) == 2, timeout=20_000)
+
+    answer(QMessageBox.StandardButton.No)
+    safety.restore_backup()
+    qtbot.waitUntil(lambda: len(asked) == 2, timeout=20_000)
+    assert asked[1].startswith("Restore the backup from ") and f"folders added since: {extra}" in asked[1]
+    qtbot.wait(300)
+    assert safety.last_done is None and safety.progress is None  # No: nothing happened
+    assert not list(library.glob("catalog.sqlite3.before-restore-*"))
+
+    answer(QMessageBox.StandardButton.Yes)
+    safety.restore_backup()
+    qtbot.waitUntil(lambda: safety.last_done is not None and safety.last_done[0] == "restore", timeout=30_000)
+    qtbot.waitUntil(lambda: window.bridge.ready, timeout=20_000)
+    assert [r.path for r in window.bridge.engine.roots()] == [str(ui_photos)]
