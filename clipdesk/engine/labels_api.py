@@ -79,9 +79,10 @@ class LabelsApi:
     def labels(self) -> list[LabelInfo]:
         """The library's labels with photo counts and a cover photo, most photos first."""
         vocabulary = self.labelling.vocabulary()
+        known = set(vocabulary.ids)  # Vocabulary.ids builds a tuple on each call: once, not per row
         out = []
         for row in self.catalog.label_counts():
-            if row.label in vocabulary.ids:
+            if row.label in known:
                 label = vocabulary[row.label]
                 out.append(LabelInfo(label.id, label.en, label.zh, label.category, row.count, row.cover_id))
         return out

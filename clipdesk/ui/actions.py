@@ -91,7 +91,16 @@ class WindowActions:
                 QKeySequence("Ctrl+2"),
                 "search",
             ),
+            "things": self._action(
+                translate("WindowActions", "&Things"),
+                lambda: w.show_view("things"),
+                QKeySequence("Ctrl+3"),
+                "tag",
+            ),
         }
+        self.new_album = self._action(
+            translate("WindowActions", "New &Album…"), lambda: w.labels_flow.new_album(), None, "album"
+        )
         self.folders = self._action(translate("WindowActions", "&Folders…"), w.tasks.show_folders, None, "folder")
         self.errors = self._action(translate("WindowActions", "&Unreadable Files…"), w.tasks.show_errors)
         self.pause = self._action(translate("WindowActions", "&Pause Indexing"), lambda: w.tasks.toggle_pause())
@@ -152,6 +161,7 @@ class WindowActions:
 
         library = bar.addMenu(translate("WindowActions", "&Library"))
         library.addActions([self.folders, self.errors, self.pause])
+        library.addAction(self.new_album)
         library.addSeparator()
         library.addAction(self.model_folder)
         library.addSeparator()

@@ -43,6 +43,14 @@ class FilterBar(QWidget):
         self.date_chip.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.date_chip.hide()
         self.date_chip.clicked.connect(self.dateChipRemoved)
+        # The label opened in Things: searches and the Library keep within it until it is removed.
+        self.label_id: str | None = None
+        self.label_chip = QToolButton(self)
+        self.label_chip.setAutoRaise(True)
+        self.label_chip.setIcon(icon("tag"))
+        self.label_chip.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.label_chip.hide()
+        self.label_chip.clicked.connect(lambda: self.set_label(None))
         self.folder_combo = QComboBox(self)
         self.folder_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.folder_combo.setMaximumWidth(260)
@@ -75,7 +83,14 @@ class FilterBar(QWidget):
             self.sort_combo.addItem(text, key)
         self.sort_combo.setCurrentIndex(max(0, self.sort_combo.findData(sort_mode)))
         self.sort_combo.setToolTip(self.tr("Order of the results"))
-        for widget in (self.summary, self.refresh_button, self.date_chip, self.folder_combo, self.date_combo):
+        for widget in (
+            self.summary,
+            self.refresh_button,
+            self.date_chip,
+            self.label_chip,
+            self.folder_combo,
+            self.date_combo,
+        ):
             row.addWidget(widget, 1 if widget is self.summary else 0)
         for widget in (self.date_from, self.date_dash, self.date_to, self.sort_combo):
             row.addWidget(widget)
@@ -103,12 +118,13 @@ class FilterBar(QWidget):
             start, end = sorted((self.date_from.date(), self.date_to.date()))
             date_from = float(QDateTime(start, QTime(0, 0)).toSecsSinceEpoch())
             date_to = float(QDateTime(end, QTime(23, 59, 59)).toSecsSinceEpoch())
-        return Filters(folders=folders, date_from=date_from, date_to=date_to)
+        return Filters(folders=folders, date_from=date_from, date_to=date_to, label=self.label_id)
 
     def active(self) -> bool:
         """A folder or a period is chosen (no import of the search package: this runs before the first paint)."""
         folder = self.folder_combo.currentData()
-        return (isinstance(folder, str) and folder not in ("", CHOOSE)) or self.date_combo.currentData() != "any"
+        chosen = isinstance(folder, str) and folder not in ("", CHOOSE)
+        return chosen or self.date_combo.currentData() != "any" or self.label_id is not None
 
     @property
     def sort_mode(self) -> str:
@@ -136,6 +152,17 @@ class FilterBar(QWidget):
                     "Only photos taken {phrase}, from the words of the search. Click to search without this date."
                 ).format(phrase=phrase)
             )
+
+    def set_label(self, label_id: str | None, name: str = "") -> None:
+        """Filter by a Things label (None: stop); shown as a removable chip."""
+        if label_id == self.label_id:
+            return
+        self.label_id = label_id
+        self.label_chip.setVisible(label_id is not None)
+        if label_id is not None:
+            self.label_chip.setText(self.tr("{name}  ✕").format(name=name))
+            self.label_chip.setToolTip(self.tr("Only photos of “{name}”. Click to remove.").format(name=name))
+        self._emit()
 
     def set_folder(self, folder: str | None) -> None:
         """Only photos in this folder (None: all); the folder joins the list if it is not there."""
@@ -165,6 +192,8 @@ class FilterBar(QWidget):
             combo.blockSignals(True)
             combo.setCurrentIndex(0)
             combo.blockSignals(False)
+        self.label_id = None
+        self.label_chip.hide()
         self._date_mode_changed()
 
     def folder_choices(self) -> list[str | None]:

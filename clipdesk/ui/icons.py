@@ -41,6 +41,8 @@ _PATHS: dict[str, str] = {
     "copy": '<rect x="8" y="8" width="12" height="12" rx="2"/><path d="M16 8 V5 A1 1 0 0 0 15 4 H5 A1 1 0 0 0 4 5'
     ' V15 A1 1 0 0 0 5 16 H8"/>',
     "menu": '<path d="M4 7 H20 M4 12 H20 M4 17 H20"/>',
+    "tag": '<path d="M3.5 12.5 V4.5 A1 1 0 0 1 4.5 3.5 H12.5 L20.5 11.5 L11.5 20.5 Z"/><circle cx="8" cy="8" r="1.5"/>',
+    "album": '<rect x="4" y="3.5" width="16" height="17" rx="2"/><path d="M8 3.5 V20.5 M11 9 H17 M11 12.5 H15"/>',
     "calendar": '<rect x="3.5" y="5" width="17" height="15" rx="2"/><path d="M3.5 10 H20.5 M8 3 V7 M16 3 V7"/>',
     "library": '<rect x="3.5" y="3.5" width="7" height="7" rx="1.5"/><rect x="13.5" y="3.5" width="7" height="7"'
     ' rx="1.5"/><rect x="3.5" y="13.5" width="7" height="7" rx="1.5"/><rect x="13.5" y="13.5" width="7" height="7"'

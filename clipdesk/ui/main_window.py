@@ -33,10 +33,11 @@ from .filter_bar import FilterBar
 from .folders_dialog import pretty_path
 from .icons import app_icon, icon
 from .mainwindow.drops import DropTarget
+from .mainwindow.labels_flow import LabelsFlow
 from .mainwindow.library_tasks import LibraryTasks
 from .mainwindow.preview_flow import PreviewFlow
 from .mainwindow.search_controls import SearchControls
-from .mainwindow.sidebar import Sidebar
+from .mainwindow.sidebar import ALBUM, Sidebar
 from .mainwindow.statusbar.bar import StatusBar
 from .overlay import DropOverlay
 from .preview import PreviewPage
@@ -44,9 +45,11 @@ from .query_image import QueryImage
 from .search_bar import SearchBar
 from .settings import THUMB_MAX, THUMB_MIN, THUMB_STEP, Settings
 from .thumbnail_loader import ThumbnailLoader
+from .views.album_view import AlbumView
 from .views.library_view import LibraryView
 from .views.partials.photo_view import PhotoView
 from .views.search_view import SearchView
+from .views.things_view import ThingsView
 from .welcome import WelcomePage
 
 if TYPE_CHECKING:
@@ -80,6 +83,7 @@ class MainWindow(DropTarget, QMainWindow):
         self._closing = False
         self.tasks = LibraryTasks(self)
         self.preview_flow = PreviewFlow(self)
+        self.labels_flow = LabelsFlow(self)
         self._build()
         self.data_safety = DataSafety(self)  # a damaged catalog, a full disk, backups, moving the data
         self.search = SearchControls(self)
@@ -108,6 +112,7 @@ class MainWindow(DropTarget, QMainWindow):
             "library", self.tr("Library"), "library", self.tr("All your photos, newest first (Ctrl+1)")
         )
         self.sidebar.add_view("search", self.tr("Search results"), "search", self.tr("The last search (Ctrl+2)"))
+        self.sidebar.add_view("things", self.tr("Things"), "tag", self.tr("What is in your photos, by kind (Ctrl+3)"))
         main = QWidget(central)
         column = QVBoxLayout(main)
         column.setContentsMargins(0, 0, 0, 0)
@@ -134,8 +139,10 @@ class MainWindow(DropTarget, QMainWindow):
         size = self.settings.thumb_size
         self.library_view = LibraryView(self.bridge, self.loader, size, self.views)
         self.search_view = SearchView(self.bridge, self.loader, size, self.views)
-        self.views.addWidget(self.library_view)
-        self.views.addWidget(self.search_view)
+        self.things_view = ThingsView(self.bridge, self.loader, size, self.views)
+        self.album_view = AlbumView(self.bridge, self.loader, size, self.views)
+        for view in (self.library_view, self.search_view, self.things_view, self.album_view):
+            self.views.addWidget(view)
         self.preview = PreviewPage(self.loader, self.pages)
         self.welcome = WelcomePage(self.settings, self.pages)
         for page in (self.views, self.preview, self.welcome):
@@ -192,6 +199,13 @@ class MainWindow(DropTarget, QMainWindow):
         self.preview.showInFolderRequested.connect(show_in_folder)
         self.preview.findSimilarRequested.connect(lambda hit: self.search.find_similar([hit]))
         self.welcome.startRequested.connect(self.tasks.start_from_welcome)
+        self.preview.labels.set_bridge(b)
+        self.preview.labels.labelClicked.connect(self.labels_flow.open_label)
+        self.things_view.labelChosen.connect(self.labels_flow.open_label)
+        self.filter_bar.filtersChanged.connect(self.things_view.set_filters)
+        self.sidebar.newAlbumRequested.connect(self.labels_flow.new_album)
+        self.album_view.removeRequested.connect(self.labels_flow.remove_album)
+        self.query.changed.connect(self.labels_flow.query_changed)
 
         self.indexing.pauseToggled.connect(lambda pause: self.tasks.toggle_pause(pause))
         self.errors_button.clicked.connect(self.tasks.show_errors)
@@ -201,18 +215,22 @@ class MainWindow(DropTarget, QMainWindow):
     # == views ===========================================================================================
 
     def all_views(self) -> list[PhotoView]:
-        return [self.library_view, self.search_view]
+        return [self.library_view, self.search_view, self.things_view, self.album_view]
 
     def current_view(self) -> PhotoView:
         view = self.views.currentWidget()
         return view if isinstance(view, PhotoView) else self.library_view
 
     def show_view(self, key: str) -> None:
+        entry = key
+        if key.startswith(ALBUM):
+            self.labels_flow.open_album(key[len(ALBUM) :])
+            key = self.album_view.key
         view = next((v for v in self.all_views() if v.key == key), self.library_view)
         if self.preview_flow.showing:
             self.preview_flow.close()
         self.views.setCurrentWidget(view)
-        self.sidebar.set_current(view.key)
+        self.sidebar.set_current(entry if view.key == key else view.key)
         self.filter_bar.set_sort_visible(view.key == "search")
         self.filter_bar.refresh_button.hide()
         self._summary_changed(view)
@@ -281,6 +299,8 @@ class MainWindow(DropTarget, QMainWindow):
         self._model_timer.start(MODEL_AFTER_MS)
         self.bridge.refresh_status()
         self.search_view.session.refresh()
+        self.labels_flow.refresh_albums()
+        self.things_view.loaded = False
         self.update_view()
 
     def _engine_failed(self, text: str) -> None:
@@ -303,6 +323,7 @@ class MainWindow(DropTarget, QMainWindow):
             self._status_timer.start()
         for view in self.all_views():
             view.library_changed()
+        self.labels_flow.library_changed()
 
     def _on_status(self, status: Any) -> None:
         first, self.status = self.status is None, status

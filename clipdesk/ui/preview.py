@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QToolBut
 
 from .background import Background
 from .icons import icon
+from .photo_labels import PhotoLabels
 from .results_model import format_taken_long
 from .thumbnail_loader import ThumbnailLoader, pil_to_qimage
 
@@ -194,6 +195,8 @@ class PreviewPage(QWidget):
         layout.setSpacing(4)
         layout.addLayout(top)
         layout.addLayout(middle, 1)
+        self.labels = PhotoLabels(self)  # "What's in this photo" (the window gives it the bridge)
+        layout.addWidget(self.labels)
         layout.addWidget(self.info)
 
     def _tool(self, name: str, text: str, tip: str) -> QToolButton:
@@ -224,6 +227,7 @@ class PreviewPage(QWidget):
         self.next_button.setEnabled(row + 1 < count or more)
         self.path_label.set_full_text(hit.path)
         self._set_details(hit, None)
+        self.labels.show_for(hit.id)
         cached = self._cache.get(hit.path)
         if cached is not None:
             self._cache.move_to_end(hit.path)

@@ -1,5 +1,37 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="en">
+<context>
+    <name>AlbumView</name>
+    <message numerus="yes">
+        <source>Album “{name}”: %n photo(s)</source>
+        <translation>
+            <numerusform>Album “{name}”: %n photo</numerusform>
+            <numerusform>Album “{name}”: %n photos</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n photo(s) entering</source>
+        <translation>
+            <numerusform>%n photo entering</numerusform>
+            <numerusform>%n photos entering</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n photo(s) leaving</source>
+        <translation>
+            <numerusform>%n photo leaving</numerusform>
+            <numerusform>%n photos leaving</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n photo(s)</source>
+        <translation>
+            <numerusform>%n photo</numerusform>
+            <numerusform>%n photos</numerusform>
+        </translation>
+    </message>
+</context>
 <context>
     <name>ErrorsButton</name>
     <message numerus="yes">
@@ -28,6 +60,16 @@
     </message>
 </context>
 <context>
+    <name>LabelTiles</name>
+    <message numerus="yes">
+        <source>{name}: %n photo(s)</source>
+        <translation>
+            <numerusform>{name}: %n photo</numerusform>
+            <numerusform>{name}: %n photos</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>LibraryView</name>
     <message numerus="yes">
         <source>%Ln photo(s), newest first</source>
@@ -44,6 +86,16 @@
         <translation>
             <numerusform>%Ln photo</numerusform>
             <numerusform>%Ln photos</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>PhotoList</name>
+    <message numerus="yes">
+        <source>Use selected photos (%n)</source>
+        <translation>
+            <numerusform>Use the selected photo</numerusform>
+            <numerusform>Use selected photos (%n)</numerusform>
         </translation>
     </message>
 </context>
@@ -81,6 +133,23 @@
         <translation>
             <numerusform>%Ln photo</numerusform>
             <numerusform>%Ln photos</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>ThingsView</name>
+    <message numerus="yes">
+        <source>%n thing(s) found in your photos</source>
+        <translation>
+            <numerusform>%n thing found in your photos</numerusform>
+            <numerusform>%n things found in your photos</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>“{name}”: %n photo(s){more}, best fit first</source>
+        <translation>
+            <numerusform>“{name}”: %n photo{more}, best fit first</numerusform>
+            <numerusform>“{name}”: %n{more} photos, best fit first</numerusform>
         </translation>
     </message>
 </context>

@@ -2,6 +2,116 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>AlbumDialog</name>
+    <message>
+        <source>New album</source>
+        <translation>新建相册</translation>
+    </message>
+    <message>
+        <source>A smart album keeps the photos that match what you describe or look like your examples, new ones included as they are indexed.</source>
+        <translation>智能相册会收录与你的描述相符或与示例照片相像的照片，新索引的照片也会自动加入。</translation>
+    </message>
+    <message>
+        <source>Receipts</source>
+        <translation>收据</translation>
+    </message>
+    <message>
+        <source>receipts, our cat Mimi, sunsets at the beach…</source>
+        <translation>收据、我们家的猫咪咪、海边日落……</translation>
+    </message>
+    <message>
+        <source>Name:</source>
+        <translation>名称：</translation>
+    </message>
+    <message>
+        <source>Description:</source>
+        <translation>描述：</translation>
+    </message>
+    <message>
+        <source>Like these:</source>
+        <translation>像这些：</translation>
+    </message>
+    <message>
+        <source>But not like these (optional):</source>
+        <translation>但不像这些（可选）：</translation>
+    </message>
+    <message>
+        <source>Create album</source>
+        <translation>创建相册</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Give the album a name.</source>
+        <translation>请给相册起个名字。</translation>
+    </message>
+    <message>
+        <source>Describe the album in a few words, or add example photos.</source>
+        <translation>请用几个词描述这个相册，或添加示例照片。</translation>
+    </message>
+</context>
+<context>
+    <name>AlbumView</name>
+    <message>
+        <source>Strictness</source>
+        <translation>严格程度</translation>
+    </message>
+    <message>
+        <source>Looser: more photos join. Stricter: only the closest matches stay.</source>
+        <translation>宽松：收录更多照片。严格：只保留最相符的照片。</translation>
+    </message>
+    <message>
+        <source>Remove album</source>
+        <translation>删除相册</translation>
+    </message>
+    <message>
+        <source>Looser</source>
+        <translation>宽松</translation>
+    </message>
+    <message>
+        <source>Stricter</source>
+        <translation>严格</translation>
+    </message>
+    <message numerus="yes">
+        <source>Album “{name}”: %n photo(s)</source>
+        <translation>
+            <numerusform>相册“{name}”：%n 张照片</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n photo(s) entering</source>
+        <translation>
+            <numerusform>将加入 %n 张照片</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Entering</source>
+        <translation>将加入</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n photo(s) leaving</source>
+        <translation>
+            <numerusform>将移出 %n 张照片</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Leaving</source>
+        <translation>将移出</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n photo(s)</source>
+        <translation>
+            <numerusform>%n 张照片</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The album could not be read: {error}</source>
+        <translation>无法读取相册：{error}</translation>
+    </message>
+</context>
+<context>
     <name>Banner</name>
     <message>
         <source>Dismiss</source>
@@ -564,6 +674,14 @@ Indexing and search pause while it is copied and checked. If the move is interru
         <translation>根据搜索词，只显示{phrase}拍摄的照片。点击可取消此日期限制再搜索。</translation>
     </message>
     <message>
+        <source>{name}  ✕</source>
+        <translation>{name}  ✕</translation>
+    </message>
+    <message>
+        <source>Only photos of “{name}”. Click to remove.</source>
+        <translation>只显示“{name}”的照片。点击取消。</translation>
+    </message>
+    <message>
         <source>All folders</source>
         <translation>所有文件夹</translation>
     </message>
@@ -714,6 +832,50 @@ The files stay where they are; only clipdesk forgets them.</source>
     </message>
 </context>
 <context>
+    <name>LabelTiles</name>
+    <message>
+        <source>Filter things…</source>
+        <translation>筛选事物……</translation>
+    </message>
+    <message>
+        <source>Filter things</source>
+        <translation>筛选事物</translation>
+    </message>
+    <message>
+        <source>Things in your photos</source>
+        <translation>照片中的事物</translation>
+    </message>
+    <message numerus="yes">
+        <source>{name}: %n photo(s)</source>
+        <translation>
+            <numerusform>{name}：%n 张照片</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>LabelsFlow</name>
+    <message>
+        <source>Creating the album “{name}”…</source>
+        <translation>正在创建相册“{name}”……</translation>
+    </message>
+    <message>
+        <source>The album could not be created: {error}</source>
+        <translation>无法创建相册：{error}</translation>
+    </message>
+    <message>
+        <source>Remove album</source>
+        <translation>删除相册</translation>
+    </message>
+    <message>
+        <source>Remove the album “{name}”? Its photos stay in your library.</source>
+        <translation>删除相册“{name}”？其中的照片仍保留在你的图库中。</translation>
+    </message>
+    <message>
+        <source>The albums could not be read: {error}</source>
+        <translation>无法读取相册：{error}</translation>
+    </message>
+</context>
+<context>
     <name>LanguageMenus</name>
     <message>
         <source>Interface &amp;Language</source>
@@ -858,6 +1020,14 @@ The files stay where they are; only clipdesk forgets them.</source>
         <translation>最近一次搜索 (Ctrl+2)</translation>
     </message>
     <message>
+        <source>Things</source>
+        <translation>事物</translation>
+    </message>
+    <message>
+        <source>What is in your photos, by kind (Ctrl+3)</source>
+        <translation>照片里有什么，按类别查看（Ctrl+3）</translation>
+    </message>
+    <message>
         <source>&amp;Resume Indexing</source>
         <translation>继续建立索引(&amp;R)</translation>
     </message>
@@ -912,6 +1082,58 @@ The files stay where they are; only clipdesk forgets them.</source>
     <message>
         <source>{indexed} indexed, {pending} waiting, {errors} unreadable</source>
         <translation>已索引 {indexed} 张，等待中 {pending} 张，无法读取 {errors} 个</translation>
+    </message>
+</context>
+<context>
+    <name>PhotoLabels</name>
+    <message>
+        <source>What&apos;s in this photo:</source>
+        <translation>这张照片里有：</translation>
+    </message>
+    <message>
+        <source>looking…</source>
+        <translation>识别中……</translation>
+    </message>
+    <message>
+        <source>not available until the search model is ready</source>
+        <translation>搜索模型就绪后才能识别</translation>
+    </message>
+    <message>
+        <source>nothing recognised</source>
+        <translation>未识别出内容</translation>
+    </message>
+    <message>
+        <source>{name} {percent}%</source>
+        <translation>{name} {percent}%</translation>
+    </message>
+    <message>
+        <source>Show all photos of “{name}”</source>
+        <translation>显示“{name}”的所有照片</translation>
+    </message>
+</context>
+<context>
+    <name>PhotoList</name>
+    <message>
+        <source>Add photos…</source>
+        <translation>添加照片……</translation>
+    </message>
+    <message numerus="yes">
+        <source>Use selected photos (%n)</source>
+        <translation>
+            <numerusform>使用所选照片（%n 张）</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <source>Choose example photos</source>
+        <translation>选择示例照片</translation>
+    </message>
+    <message>
+        <source>Images ({patterns})</source>
+        <translation>图片（{patterns}）</translation>
     </message>
 </context>
 <context>
@@ -1200,12 +1422,47 @@ The files stay where they are; only clipdesk forgets them.</source>
         <translation>视图</translation>
     </message>
     <message>
+        <source>A smart album from a description or example photos</source>
+        <translation>根据描述或示例照片创建智能相册</translation>
+    </message>
+    <message>
+        <source>Smart album “{name}”</source>
+        <translation>智能相册“{name}”</translation>
+    </message>
+    <message>
+        <source>New album…</source>
+        <translation>新建相册……</translation>
+    </message>
+    <message>
         <source>Show the sidebar (Ctrl+B)</source>
         <translation>显示侧边栏 (Ctrl+B)</translation>
     </message>
     <message>
         <source>Hide the sidebar (Ctrl+B)</source>
         <translation>隐藏侧边栏 (Ctrl+B)</translation>
+    </message>
+</context>
+<context>
+    <name>ThingsView</name>
+    <message numerus="yes">
+        <source>%n thing(s) found in your photos</source>
+        <translation>
+            <numerusform>在你的照片中找到 %n 种事物</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>“{name}”: %n photo(s){more}, best fit first</source>
+        <translation>
+            <numerusform>“{name}”：%n{more} 张照片，最相符的在前</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No things recognised yet. clipdesk names what is in your photos as it indexes them; the labels appear here.</source>
+        <translation>还没有识别出任何事物。clipdesk 会在索引照片时识别其中的内容，标签会显示在这里。</translation>
+    </message>
+    <message>
+        <source>The labels could not be read: {error}</source>
+        <translation>无法读取标签：{error}</translation>
     </message>
 </context>
 <context>
@@ -1329,6 +1586,14 @@ The files stay where they are; only clipdesk forgets them.</source>
     <message>
         <source>Search &amp;Results</source>
         <translation>搜索结果(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Things</source>
+        <translation>事物(&amp;T)</translation>
+    </message>
+    <message>
+        <source>New &amp;Album…</source>
+        <translation>新建相册(&amp;A)……</translation>
     </message>
     <message>
         <source>&amp;Folders…</source>

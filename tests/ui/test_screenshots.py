@@ -370,3 +370,75 @@ def test_screenshot_multilingual_model_missing(qtbot, language: Path, library, o
     save(window, language / "multilingual_model_unavailable.png")
     assert window.search_view.empty.action_texts() == [tr("EmptyChoice", "Search in English only")]
     window.close()
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_screenshots_things_preview_labels_and_albums(
+    qtbot, language: Path, theme: str, library, open_window, ui_model, ui_photos, monkeypatch
+) -> None:
+    """The Things view (overview and one label), the preview's "What's in this photo", the album
+    dialog and an album with its strictness edge, in light and dark."""
+    from clipdesk.engine import Engine
+    from clipdesk.ui import app as app_module
+
+    engine = Engine(library, str(ui_model))  # tagged as the app does at start, before the window opens
+    try:
+        engine.labelling.prepare()
+        engine.labelling.tag_backlog()
+    finally:
+        engine.close()
+    shots = language
+    app = QApplication.instance()
+    monkeypatch.setenv("CLIPDESK_THEME", theme)
+    app_module.apply_palette(app)
+    try:
+        window = open_window(library, size=DEFAULT_SIZE)
+        qtbot.waitUntil(lambda: window.library_view.showing_photos(), timeout=10_000)
+        window.show_view("things")
+        view = window.things_view
+        qtbot.waitUntil(lambda: view.loaded and bool(view.tiles.visible_labels()), timeout=10_000)
+        settle(qtbot, window)
+        save(window, shots / f"things_{theme}.png")
+        assert tr("MainWindow", "Things") in window.sidebar.list.item(2).text()
+        first = view.tiles.visible_labels()[0]
+        view.tiles.labelOpened.emit(first)
+        qtbot.waitUntil(lambda: view.showing_label() and view.model.rowCount() > 0, timeout=10_000)
+        settle(qtbot, window)
+        save(window, shots / f"things_label_{theme}.png")
+        assert window.filter_bar.label_chip.isVisible()
+
+        window.preview_flow.open(0)
+        qtbot.waitUntil(lambda: bool(window.preview.labels.buttons()), timeout=10_000)
+        qtbot.waitUntil(lambda: window.preview.has_loaded(window.preview.hit.path), timeout=10_000)
+        settle(qtbot, window)
+        save(window, shots / f"preview_labels_{theme}.png")
+        assert tr("PhotoLabels", "What's in this photo:") == window.preview.labels.title.text()
+        window.preview_flow.close()
+
+        window.filter_bar.set_label(None)
+        window.show_view("library")
+        qtbot.waitUntil(lambda: window.library_view.model.rowCount() > 2, timeout=10_000)
+        row = next(
+            r
+            for r in range(window.library_view.model.rowCount())
+            if "DSCN0010" in window.library_view.model.hit(r).path
+        )
+        window.library_view.grid.select_row(row)
+        dialog = window.labels_flow.new_album()
+        dialog.name_edit.setText("Trips")
+        dialog.examples.selection_button.click()
+        dialog.counter_examples.add_paths([str(ui_photos / "cameras" / "canon-ixus.jpg")])
+        qtbot.wait(200)
+        save(dialog, shots / f"album_dialog_{theme}.png", min_bytes=2_000)
+        dialog.create_button.click()
+        album = window.album_view
+        qtbot.waitUntil(lambda: window.current_view() is album and album.shown_at == 0.5, timeout=30_000)
+        album.slider.setValue(0)
+        qtbot.waitUntil(lambda: album.shown_at == 0.0, timeout=10_000)
+        settle(qtbot, window)
+        save(window, shots / f"album_edge_{theme}.png")
+        window.close()
+    finally:
+        monkeypatch.setenv("CLIPDESK_THEME", "light")
+        app_module.apply_palette(app)
+        os.environ.pop("CLIPDESK_THEME", None)

@@ -11,11 +11,13 @@ from ..icons import icon
 
 KeyRole = Qt.ItemDataRole.UserRole + 1
 WIDE, NARROW = 184, 52
+ALBUM = "album:"  # the key prefix of a smart album's entry
 
 
 class Sidebar(QWidget):
     viewChosen = Signal(str)
     collapsedChanged = Signal(bool)
+    newAlbumRequested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -37,8 +39,17 @@ class Sidebar(QWidget):
         self.list.currentItemChanged.connect(self._chosen)
         layout.addWidget(self.toggle_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.list, 1)
+        self.new_album_button = QToolButton(self)
+        self.new_album_button.setIcon(icon("album"))
+        self.new_album_button.setIconSize(QSize(18, 18))
+        self.new_album_button.setAutoRaise(True)
+        self.new_album_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.new_album_button.setToolTip(self.tr("A smart album from a description or example photos"))
+        self.new_album_button.clicked.connect(self.newAlbumRequested)
+        layout.addWidget(self.new_album_button, 0, Qt.AlignmentFlag.AlignLeft)
         self.collapsed = False
         self._texts: dict[str, str] = {}
+        self._icons: dict[str, str] = {}
         self.list.viewport().setBackgroundRole(QPalette.ColorRole.Window)  # follows light and dark
         self.set_collapsed(False)
 
@@ -48,8 +59,22 @@ class Sidebar(QWidget):
         item.setSizeHint(QSize(0, 34))
         item.setToolTip(tip or text)
         self._texts[key] = text
+        self._icons[key] = icon_name
         if self.collapsed:
             item.setText("")
+
+    def set_albums(self, names: list[str]) -> None:
+        """The smart albums, after the views (keys "album:<name>"), the shown one kept current."""
+        current = self.current()
+        self.list.blockSignals(True)
+        for i in reversed(range(self.list.count())):
+            if str(self.list.item(i).data(KeyRole)).startswith(ALBUM):
+                self._texts.pop(self.list.item(i).data(KeyRole), None)
+                self.list.takeItem(i)
+        for name in names:
+            self.add_view(ALBUM + name, name, "album", self.tr("Smart album “{name}”").format(name=name))
+        self.list.blockSignals(False)
+        self.set_current(current)
 
     def keys(self) -> list[str]:
         return [self.list.item(i).data(KeyRole) for i in range(self.list.count())]
@@ -73,6 +98,7 @@ class Sidebar(QWidget):
             item = self.list.item(i)
             item.setText("" if collapsed else self._texts.get(item.data(KeyRole), ""))
         self.setFixedWidth(NARROW if collapsed else WIDE)
+        self.new_album_button.setText("" if collapsed else self.tr("New album…"))
         tip = self.tr("Show the sidebar (Ctrl+B)") if collapsed else self.tr("Hide the sidebar (Ctrl+B)")
         self.toggle_button.setToolTip(tip)
         self.toggle_button.setAccessibleName(tip)
@@ -86,3 +112,8 @@ class Sidebar(QWidget):
         super().changeEvent(event)
         if event.type() == event.Type.PaletteChange:
             self.toggle_button.setIcon(icon("menu"))
+            self.new_album_button.setIcon(icon("album"))
+            for i in range(self.list.count()):
+                item = self.list.item(i)
+                key = str(item.data(KeyRole))
+                item.setIcon(icon("album" if key.startswith(ALBUM) else self._icons.get(key, key)))

@@ -20,6 +20,7 @@ class ThumbnailGrid(GridBehaviour, QListView):
         super().__init__(parent)
         self.loader = loader
         self.best_count: int | None = None  # results before the divider (None: no divider)
+        self.divider_text = ""  # the divider's label when not "Other results" (an album's edge)
         self._regrid = QTimer(self, singleShot=True, interval=0)
         self._regrid.timeout.connect(self._apply_grid)
         self.setViewMode(QListView.ViewMode.IconMode)
@@ -150,7 +151,7 @@ class ThumbnailGrid(GridBehaviour, QListView):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         accent = self.palette().color(QPalette.ColorRole.Highlight)
         painter.fillRect(QRect(cell.left(), cell.top() + 4, 3, cell.height() - 8), accent)
-        text = self.tr("Other results")
+        text = self.divider_text or self.tr("Other results")
         metrics = painter.fontMetrics()
         height = metrics.height() + 4
         pill = QRect(cell.left() + 8, cell.top() + 8, metrics.horizontalAdvance(text) + 14, height)
