@@ -258,9 +258,10 @@ class DataSafety(QObject):
         self._close_progress()
         self.last_done = (name, result)
         w = self.window
-        if name == "recover":
+        if name in ("recover", "restore") and self.recovery.active:  # Library ▸ Restore a Backup works there too
             self.recovery.finish()
             w.update_view()
+        if name == "recover":
             text = (
                 translate("DataSafety", "The backup was restored ({what}); missing photos are indexed again.")
                 if result.choice == "backup"

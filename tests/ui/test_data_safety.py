@@ -297,3 +297,19 @@ def test_the_restore_menu_asks_before_anything_changes(qtbot, tmp_path, library,
     qtbot.waitUntil(lambda: safety.last_done is not None and safety.last_done[0] == "restore", timeout=30_000)
     qtbot.waitUntil(lambda: window.bridge.ready, timeout=20_000)
     assert [r.path for r in window.bridge.engine.roots()] == [str(ui_photos)]
+
+
+def test_restoring_an_older_backup_from_the_menu_also_ends_the_damaged_page(
+    qtbot, tmp_path, library, ui_model, ui_photos
+):
+    info = make_backup(library / "catalog.sqlite3", backup_folder(library))
+    path = library / "catalog.sqlite3"
+    damage_page(path, page_of(path, "roots"))
+    window = _window(qtbot, tmp_path, library, ui_model)
+    page = window.data_safety.recovery
+    qtbot.waitUntil(lambda: page.active, timeout=20_000)
+    window.data_safety.start_restore(info.path)
+    qtbot.waitUntil(lambda: window.status is not None, timeout=30_000)
+    assert not page.active and window.pages.currentWidget() is not page
+    assert [r["path"] for r in window.status.roots] == [str(ui_photos)]
+    assert list(library.glob("catalog.sqlite3.before-restore-*"))  # the damaged one, kept aside
