@@ -169,3 +169,28 @@ def test_the_engine_pauses_on_a_full_disk_and_resumes_by_itself(disk, make_libra
     engine.stop()
     _indexed_once(disk / "data", photos)
     assert os.path.exists(disk / "data" / "catalog.sqlite3")
+
+
+def test_labelling_on_a_full_disk_is_the_disk_state_not_an_unexpected_error(disk, make_library, engine_factory):
+    from clipdesk.engine.labelling import PrepareLabels
+
+    engine = engine_factory(disk / "data")
+    engine.add_root(make_library(6))
+    engine.index()  # the CLI's path: no label vectors yet
+    states: list[tuple[str, str]] = []
+    messages: list[tuple[str, str]] = []
+    engine.add_listener(
+        Listener(disk=lambda state, text: states.append((state, text)), message=lambda *m: messages.append(m))
+    )
+    ballast = fill(disk)
+    try:
+        engine.labelling.start()
+        engine.labelling.submit(PrepareLabels())
+        deadline = time.monotonic() + 60
+        while not states and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert states and states[0][0] == "disk_full", (states, messages)
+        assert not [m for m in messages if "unexpected" in m[1]], messages
+    finally:
+        ballast.unlink()
+        engine.labelling.stop(10)

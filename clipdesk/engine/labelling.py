@@ -131,6 +131,12 @@ class Labelling:
         self.state = LabellingState("unavailable" if isinstance(failure.error, ModelUnavailableError) else "idle")
         if failure.cancelled or isinstance(failure.error, ModelUnavailableError):
             return
+        from .safety import as_disk_problem
+
+        problem = as_disk_problem(failure.error, self.engine) if failure.error is not None else None
+        if problem is not None:  # the one disk state, not an "unexpected error"; labelling runs again later
+            self.engine.disk_trouble(problem)
+            return
         self._failed_for = self.engine.model_id
         log.error("labelling failed", exc_info=failure.error)
         self.engine.listeners.message("error", f"Labelling photos stopped by an unexpected error: {failure.message}")
