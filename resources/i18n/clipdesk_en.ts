@@ -70,6 +70,16 @@
     </message>
 </context>
 <context>
+    <name>LabelsFlow</name>
+    <message numerus="yes">
+        <source>Album “{name}” created: %n photo(s)</source>
+        <translation>
+            <numerusform>Album “{name}” created: %n photo</numerusform>
+            <numerusform>Album “{name}” created: %n photos</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>LibraryView</name>
     <message numerus="yes">
         <source>%Ln photo(s), newest first</source>

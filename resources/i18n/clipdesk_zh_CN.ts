@@ -858,6 +858,12 @@ The files stay where they are; only clipdesk forgets them.</source>
         <source>Creating the album “{name}”…</source>
         <translation>正在创建相册“{name}”……</translation>
     </message>
+    <message numerus="yes">
+        <source>Album “{name}” created: %n photo(s)</source>
+        <translation>
+            <numerusform>已创建相册“{name}”：%n 张照片</numerusform>
+        </translation>
+    </message>
     <message>
         <source>The album could not be created: {error}</source>
         <translation>无法创建相册：{error}</translation>

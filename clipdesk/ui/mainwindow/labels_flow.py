@@ -85,6 +85,8 @@ class LabelsFlow(QObject):
             return engine.add_album(request.name, request.text, request.examples, request.counter_examples)
 
         def done(info: Any) -> None:
+            n = info.count  # a plain name for pyside6-lupdate's plural
+            w.flash(self.tr("Album “{name}” created: %n photo(s)", "", n).format(name=info.name))
             self.albums[info.name] = info
             w.sidebar.set_albums(sorted(self.albums, key=str.casefold))
             w.show_view("album:" + info.name)

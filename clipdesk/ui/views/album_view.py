@@ -67,6 +67,7 @@ class AlbumView(PhotoView):
         self.remove_button.clicked.connect(lambda: self.name and self.removeRequested.emit(self.name))
         bar = QHBoxLayout()
         bar.setContentsMargins(14, 2, 12, 6)
+        bar.setSpacing(8)
         bar.addWidget(QLabel(self.tr("Looser"), around))
         bar.addWidget(self.slider)
         bar.addWidget(QLabel(self.tr("Stricter"), around))
