@@ -6,7 +6,7 @@ A real catalog filled with N synthetic indexed rows (bench/gui.py's fill_library
 cover thumbnails are placeholders), label vectors stored for the shipped vocabulary (~1,400 labels,
 random directions) and ~2 tags a photo written through Catalog.write_tags (label popularity Zipf-like,
 as real libraries are: a few labels on many photos, most on few). The app then opens it offscreen
-(its indexing lock held here, so it only reads) and each run measures, on the GUI thread:
+(its indexing lock held here, so it only reads), waits for its model, and each run measures, on the GUI thread:
   - Things chosen -> the tiles painted: the labels read on the engine's thread (Engine.labels, the
     cover records, names and aliases), the tiles built, and the first paint of the list after that
     (target <= 200 ms at 1,000,000 photos);
@@ -104,7 +104,8 @@ def gui_part(data: Path, model_dir: Path, runs: int) -> list[float]:
     window.show()
     bridge.open()
     deadline = time.monotonic() + 120
-    while window.status is None and time.monotonic() < deadline:
+    # The model (and the vector index it opens) loads first, so that its work does not overlap the runs.
+    while (window.status is None or bridge.model_state[0] != "ready") and time.monotonic() < deadline:
         app.processEvents()
         time.sleep(0.005)
     view = window.things_view
