@@ -54,6 +54,13 @@ class Recover:
 
 
 @dataclass(frozen=True)
+class CloseDamaged:
+    """An engine call met a damaged catalog: close the engine (so recovery can move the file aside)."""
+
+    message: str
+
+
+@dataclass(frozen=True)
 class DataTask:
     """Close the engine, run `fn(data_dir)` (a restore, a move: data_safety), reopen on `fn`'s data dir."""
 
@@ -87,7 +94,7 @@ class EngineBridge(QObject):
     searchFailed = Signal(int, object, str, str)  # ticket, SearchRequest, kind (model|text_model|image|error), text
     statusReady = Signal(object)  # EngineStatus
     indexingBlocked = Signal()  # another process holds the catalog's indexing lock
-    catalogDamaged = Signal(object)  # CatalogState: no engine; the window offers restore or salvage
+    catalogDamaged = Signal(object)  # CatalogState: no engine (at start, or closed when a call met damage)
     diskState = Signal(str, str)  # disk_full | read_only | ok (resumed), the message (translated)
     dataTaskDone = Signal(str, object)  # (recover | restore | move, its result); the engine reopens next
     dataTaskFailed = Signal(str, str)  # (the same names, why); the engine reopens as it was
@@ -113,13 +120,14 @@ class EngineBridge(QObject):
         self.needs_download = False
         self.indexing_allowed = True
         self.defer_model_load = False  # True: the owner calls load_model() (the window: after its first screen)
+        self._damage_seen = threading.Event()  # damage met during a session: reported once per open engine
         # Opening and reopening the engine, in order.
-        self._lifecycle: Worker[OpenEngine | SwitchModel | Recover | DataTask] = Worker(
+        self._lifecycle: Worker[OpenEngine | SwitchModel | Recover | DataTask | CloseDamaged] = Worker(
             "clipdesk-open", self._run_lifecycle
         )
         # Engine operations run in order on one thread; status refreshes are coalesced.
         self.tasks = Background(1, "clipdesk-engine", self)
-        self.tasks.failed.connect(lambda text: self.message.emit("error", text))
+        self.tasks.failed.connect(self._task_failed)
         self._status_queued = False
         # Searches: one thread, newest request wins.
         self._ticket = 0
@@ -178,7 +186,12 @@ class EngineBridge(QObject):
         self._ready.clear()
         self._lifecycle.submit(DataTask(name, fn, engine))
 
-    def _run_lifecycle(self, job: OpenEngine | SwitchModel | Recover | DataTask, _token: CancelToken) -> None:
+    def _run_lifecycle(
+        self, job: OpenEngine | SwitchModel | Recover | DataTask | CloseDamaged, _token: CancelToken
+    ) -> None:
+        if isinstance(job, CloseDamaged):
+            self._close_damaged(job.message)
+            return  # stays closed until the window's restore or salvage (`recover`) reopens it
         if isinstance(job, SwitchModel) and job.old is not None:
             try:
                 job.old.set_model(job.folder)
@@ -229,6 +242,46 @@ class EngineBridge(QObject):
             self.catalogDamaged.emit(state)
         return True
 
+    def _task_failed(self, text: str) -> None:
+        """An engine call's failure that no caller handled: shown, unless the recovery page says it."""
+        if not self._met_damage(text=text.removeprefix("CatalogError: ")):
+            self.message.emit("error", text)
+
+    def _met_damage(self, exc: BaseException | None = None, text: str = "") -> bool:
+        """True when `exc` (or a message's `text`) says the catalog is damaged; the first time per
+        open engine, the engine is closed and the window offered restore or salvage (`catalogDamaged`)."""
+        from ..catalog import CatalogError
+
+        if isinstance(exc, CatalogError):
+            if exc.kind != "corrupt":
+                return False
+            text = exc.user_message
+        elif not (text.startswith("The catalog file ") and " is damaged and cannot be read." in text):
+            return False  # the core's CatalogError "corrupt" message (clipdesk.catalog.errors), as a listener sends it
+        if self._alive and not self._damage_seen.is_set():
+            self._damage_seen.set()
+            self._lifecycle.submit(CloseDamaged(text))
+        return True
+
+    def _close_damaged(self, message: str) -> None:
+        engine, self._engine = self._engine, None
+        self._ready.clear()
+        if engine is not None:
+            self._stop_engine(engine, timeout=2.5)  # lets go of the file so recovery can move it aside
+        from ..catalog import CatalogError
+        from ..catalog.backup import backup_folder, list_backups
+        from ..engine.datastate import DAMAGED, CatalogState, catalog_state
+
+        try:
+            state = catalog_state(self.data_dir, full=True)
+        except CatalogError:
+            state = None
+        if state is None or state.state != DAMAGED:  # the damage the engine met is not where a check looks
+            data = self.data_dir
+            state = CatalogState(DAMAGED, data / "catalog.sqlite3", message, list_backups(backup_folder(data)))
+        if self._alive:
+            self.catalogDamaged.emit(state)
+
     def _open(self) -> None:
         if self._damaged():
             return
@@ -265,6 +318,7 @@ class EngineBridge(QObject):
         text_encoders.on_state = self._on_text_model_state
         text_encoders.download_progress = self.download_tqdm_class(self.textDownloadProgress)
         self._engine = engine
+        self._damage_seen.clear()
         self._models = Worker("clipdesk-model", _load_model, on_failed=self._model_failed)
         try:
             engine.start(watch=self._watch)
@@ -362,6 +416,8 @@ class EngineBridge(QObject):
             self.changes.emit(changes)
 
     def _on_message(self, level: str, text: str) -> None:
+        if level == "error" and self._met_damage(text=text):
+            return  # the recovery page says it, with its choices
         if self._alive:
             self.message.emit(level, core_text(text))
 
@@ -411,6 +467,8 @@ class EngineBridge(QObject):
     def _search_failed(self, failure: JobFailure) -> None:
         if failure.cancelled or failure.error is None or not self._alive:
             return  # replaced by a newer search, or closing
+        if self._met_damage(failure.error):
+            return  # the recovery page replaces the photos
         kind, text = self._describe_search_error(failure.error)
         self.searchFailed.emit(failure.job.ticket, failure.job.request, kind, core_text(text))
 
@@ -446,7 +504,11 @@ class EngineBridge(QObject):
             engine = self._engine
             if engine is None:
                 raise RuntimeError("the photo library is not open")
-            return fn(engine)
+            try:
+                return fn(engine)
+            except Exception as exc:
+                self._met_damage(exc)  # the caller still hears of its failure
+                raise
 
         self.tasks.submit(run, on_done=on_done, on_error=on_error, owner=owner)
 

@@ -313,3 +313,39 @@ def test_restoring_an_older_backup_from_the_menu_also_ends_the_damaged_page(
     assert not page.active and window.pages.currentWidget() is not page
     assert [r["path"] for r in window.status.roots] == [str(ui_photos)]
     assert list(library.glob("catalog.sqlite3.before-restore-*"))  # the damaged one, kept aside
+
+
+@pytest.mark.parametrize("work", ["browse", "search"])
+def test_damage_met_during_a_session_switches_to_the_recovery_page_and_salvage_brings_the_library_back(
+    qtbot, tmp_path, library, open_window, ui_photos, work
+):
+    from clipdesk.search import SearchRequest
+
+    window = open_window(library, wait_model=work == "search")
+    qtbot.waitUntil(lambda: len(window.grid_paths()) == 20, timeout=30_000)
+    page = window.data_safety.recovery
+    assert not page.active
+    path = library / "catalog.sqlite3"
+    damage_page(path, page_of(path, "images"))  # the start-up check reads no photo rows: only work does
+    shown: list[object] = []
+    window.bridge.catalogDamaged.connect(shown.append)
+    if work == "browse":
+        window.library_view.reload()
+    else:
+        window.bridge.search(SearchRequest(text="a beach at sunset", limit=50))
+    qtbot.waitUntil(lambda: page.active, timeout=30_000)
+    assert window.pages.currentWidget() is page and not window.bridge.ready
+    assert "salvage" in page.choices()
+    window.library_view.reload()  # more work meeting the same damage: no second page, nothing reopened
+    qtbot.wait(500)
+    assert len(shown) == 1 and page.active and not window.bridge.ready
+
+    page.salvage_button.click()
+    qtbot.waitUntil(lambda: window.data_safety.last_done is not None, timeout=30_000)
+    assert window.data_safety.last_done[0] == "recover"
+    qtbot.waitUntil(lambda: window.status is not None and window.status.counts.get("indexed") == 20, timeout=60_000)
+    assert not page.active and window.pages.currentWidget() is not page
+    assert [r["path"] for r in window.status.roots] == [str(ui_photos)]  # folders kept
+    assert len(_damaged_aside(library)) == 1  # moved aside, never deleted
+    window.library_view.reload()
+    qtbot.waitUntil(lambda: len(window.grid_paths()) == 20, timeout=30_000)  # a library that works
