@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -256,8 +257,8 @@ class EngineBridge(QObject):
             if exc.kind != "corrupt":
                 return False
             text = exc.user_message
-        elif not (text.startswith("The catalog file ") and " is damaged and cannot be read." in text):
-            return False  # the core's CatalogError "corrupt" message (clipdesk.catalog.errors), as a listener sends it
+        elif not re.search(r"The catalog file .+ is damaged and cannot be read\.", text):
+            return False  # the core's CatalogError "corrupt" message (clipdesk.catalog.errors), alone or wrapped
         if self._alive and not self._damage_seen.is_set():
             self._damage_seen.set()
             self._lifecycle.submit(CloseDamaged(text))
