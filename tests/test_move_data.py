@@ -130,3 +130,39 @@ def test_a_moved_folder_that_is_gone_is_never_replaced_by_an_empty_one(home, cap
     err = capsys.readouterr().err
     assert "cannot be found" in err and "Traceback" not in err
     assert not dest.exists()
+
+
+def test_a_retry_removes_only_what_the_move_wrote_and_keeps_what_others_put_there(home, capsys):
+    old = config.data_dir()
+    held = _library(old)
+    (old / "api-token").write_text("secret")
+    os.chmod(old / "api-token", 0o600)
+    dest = home / "usb"
+    done = _run_cli(["move-data", str(dest)], kill_at="move-copied")
+    assert done.returncode == -9, done.stderr
+    (dest / "holiday.jpg").write_bytes(b"someone's photo")  # put there after the interrupted move
+    assert main(["move-data", str(dest)]) == 2  # not empty: refused, and nothing of theirs removed
+    assert (dest / "holiday.jpg").read_bytes() == b"someone's photo"
+    assert "not empty" in capsys.readouterr().err
+    (dest / "holiday.jpg").unlink()
+    assert main(["move-data", str(dest)]) == 0
+    assert user_made(dest / "catalog.sqlite3") == held
+    assert (dest / "api-token").read_text() == "secret"  # API clients keep working after a move
+    assert (dest / "api-token").stat().st_mode & 0o777 == 0o600
+
+
+def test_a_destination_inside_or_around_a_photo_folder_is_refused(home, capsys):
+    from clipdesk.catalog import Catalog
+
+    old = config.data_dir()
+    _library(old)
+    photos = home / "disk" / "Pictures"
+    photos.mkdir(parents=True)
+    catalog = Catalog(old / "catalog.sqlite3")
+    catalog.add_root(str(photos))
+    catalog.close()
+    for dest in (photos / "clipdesk-data", home / "disk"):
+        assert main(["move-data", str(dest)]) == 2
+        assert "photo folder" in capsys.readouterr().err
+    assert not (photos / "clipdesk-data").exists()
+    assert config.data_dir() == old

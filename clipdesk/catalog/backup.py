@@ -92,6 +92,46 @@ def summarize_file(path: Path) -> CatalogSummary:
         conn.close()
 
 
+def root_paths_file(path: Path) -> list[str]:
+    """The watched folders a catalog file names (read-only; [] when it has none or cannot say)."""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return []
+    try:
+        return [row[0] for row in conn.execute("SELECT path FROM roots")]
+    except sqlite3.Error:
+        return []
+    finally:
+        conn.close()
+
+
+def copy_catalog(source: Path, target: Path) -> int:
+    """A consistent copy of the catalog `source` (WAL included) at `target`, fsynced; its size."""
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    dst = sqlite3.connect(target, isolation_level=None)
+    try:
+        src.backup(dst)
+        dst.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        dst.close()
+        src.close()
+    with open(target, "rb+") as fh:
+        os.fsync(fh.fileno())
+    return target.stat().st_size
+
+
+def checked_summary(path: Path) -> CatalogSummary | None:
+    """The summary of a catalog copy that passes quick_check, else None."""
+    conn = sqlite3.connect(path)
+    try:
+        if conn.execute("PRAGMA quick_check").fetchall() != [("ok",)]:
+            return None
+        return summarize(conn)
+    finally:
+        conn.close()
+
+
 def make_backup(catalog_path: Path, folder: Path, keep: int = KEEP, now: float | None = None) -> BackupInfo:
     """Back the catalog up now; returns the new backup. Raises DataDiskProblem on a full or
     read-only disk, sqlite3.Error when the catalog itself cannot be read (then nothing older

@@ -76,7 +76,9 @@ def _recovered_copy(damaged: Path, scratch: Path) -> Path | None:
         return None
     scratch.unlink(missing_ok=True)
     try:
-        dump = subprocess.run([tool, "-bail", str(damaged), ".recover"], capture_output=True, timeout=3600, check=False)
+        dump = subprocess.run(  # read-only: closing must not fold the -wal into the damaged file before it is set aside
+            [tool, "-readonly", "-bail", str(damaged), ".recover"], capture_output=True, timeout=3600, check=False
+        )
         if dump.returncode != 0 or not dump.stdout:
             # Debian's build lacks sqlite_dbpage, which .recover needs ("SQL logic error").
             log.info("sqlite3 .recover failed (%s); copying row by row", dump.stderr[-300:])

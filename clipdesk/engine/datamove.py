@@ -20,12 +20,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
 from .. import config
-from ..catalog.backup import summarize, summarize_file
+from ..catalog.backup import checked_summary, copy_catalog, root_paths_file, summarize_file
 from ..datadisk import disk_problem
 from ..killpoint import kill_point
 from .lock import LOCK_NAME, IndexLock
@@ -33,6 +32,9 @@ from .lock import LOCK_NAME, IndexLock
 MARKER = ".clipdesk-move-incomplete"
 NOTE = "MOVED-TO.txt"
 CATALOG = "catalog.sqlite3"
+TOKEN = "api-token"  # `clipdesk serve`'s bearer token: moves with the library, mode kept
+# What a move writes into DEST: all an unfinished copy may hold, and all a retry may remove.
+WRITTEN = (CATALOG, f"{CATALOG}-wal", f"{CATALOG}-shm", "index", "backups", "thumbnails", TOKEN, MARKER)
 
 
 class MoveError(RuntimeError):
@@ -58,6 +60,9 @@ def move_data(source: Path, dest: Path, uses_default: bool) -> MoveResult:
         return MoveResult(source, dest, uses_default, 0)
     if dest.is_relative_to(source) or source.is_relative_to(dest):
         raise MoveError(f"{dest} and {source} are inside one another: choose a folder elsewhere.")
+    for root in root_paths_file(source / CATALOG):  # photo folders are only ever read
+        if dest.is_relative_to(root) or Path(root).is_relative_to(dest):
+            raise MoveError(f"{dest} is inside or around the photo folder {root}: choose a folder outside it.")
     _prepare_dest(dest)
     lock = IndexLock(source)
     if not lock.acquire():
@@ -86,9 +91,11 @@ def move_data(source: Path, dest: Path, uses_default: bool) -> MoveResult:
 
 def _prepare_dest(dest: Path) -> None:
     if dest.exists():
-        if (dest / MARKER).exists():  # our own unfinished copy from an interrupted move
-            shutil.rmtree(dest)
-        elif any(dest.iterdir()):
+        if (dest / MARKER).exists():  # our own unfinished copy from an interrupted move: remove only what it wrote
+            for path in dest.iterdir():
+                if path.name in WRITTEN or (path.is_file() and path.suffix in (".ini", ".json")):
+                    shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
+        if any(dest.iterdir()):  # anything else is someone's: never removed
             raise MoveError(f"{dest} is not empty: choose an empty or new folder.")
     dest.mkdir(parents=True, exist_ok=True)
     (dest / MARKER).write_text("a clipdesk data folder being copied here; unfinished until this file is gone\n")
@@ -116,34 +123,20 @@ def _copy_all(source: Path, dest: Path) -> int:
     for path in source.iterdir():  # small files the app keeps beside the catalog (ui settings)
         if path.is_file() and path.suffix in (".ini", ".json") and path.name != LOCK_NAME:
             shutil.copyfile(path, dest / path.name)
+    if (source / TOKEN).is_file():  # shutil.copy2 keeps its 0600 mode
+        shutil.copy2(source / TOKEN, dest / TOKEN)
     return copied
 
 
 def _copy_catalog(source: Path, target: Path) -> int:
-    if not source.exists():
-        return 0
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-    dst = sqlite3.connect(target, isolation_level=None)
-    try:
-        src.backup(dst)
-        dst.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    finally:
-        dst.close()
-        src.close()
-    with open(target, "rb+") as fh:
-        os.fsync(fh.fileno())
-    return target.stat().st_size
+    return copy_catalog(source, target) if source.exists() else 0
 
 
 def _verify(source: Path, dest: Path) -> None:
     if (source / CATALOG).exists():
-        conn = sqlite3.connect(dest / CATALOG)
-        try:
-            if conn.execute("PRAGMA quick_check").fetchall() != [("ok",)]:
-                raise MoveError("the copied catalog failed its check; nothing was changed")
-            copied = summarize(conn)
-        finally:
-            conn.close()
+        copied = checked_summary(dest / CATALOG)
+        if copied is None:
+            raise MoveError("the copied catalog failed its check; nothing was changed")
         if copied != summarize_file(source / CATALOG):
             raise MoveError("the copied catalog differs from the original; nothing was changed")
     for folder, name in _parts(source):
@@ -158,7 +151,7 @@ def _remove_old_copy(source: Path, dest: Path) -> None:
     """Remove what was moved; what clipdesk did not write there stays."""
     if not source.is_dir():
         return
-    for name in (CATALOG, f"{CATALOG}-wal", f"{CATALOG}-shm"):
+    for name in (CATALOG, f"{CATALOG}-wal", f"{CATALOG}-shm", TOKEN):
         (source / name).unlink(missing_ok=True)
     for folder, _name in _parts(source):
         shutil.rmtree(folder, ignore_errors=True)

@@ -32,5 +32,15 @@ def recover(
     choice: str, backup: str | os.PathLike[str] | None = None, data_dir: str | os.PathLike[str] | None = None
 ) -> RecoveryResult:
     """choice "backup" (`backup`, default the latest) or "salvage"; the next indexing run
-    re-indexes whatever is missing and the search index is rebuilt from the catalog."""
-    return _recover(config.data_dir(data_dir), choice, Path(backup) if backup is not None else None)
+    re-indexes whatever is missing and the search index is rebuilt from the catalog. Raises
+    IndexingBusy while another clipdesk (`clipdesk index`, an indexing `serve`) holds the library:
+    its writes would go to the file being moved aside."""
+    from .lock import IndexLock
+
+    folder = config.data_dir(data_dir)
+    lock = IndexLock(folder)
+    lock.require()
+    try:
+        return _recover(folder, choice, Path(backup) if backup is not None else None)
+    finally:
+        lock.release()

@@ -855,6 +855,14 @@ The files stay where they are; only clipdesk forgets them.</source>
 <context>
     <name>LabelsFlow</name>
     <message>
+        <source>Replace album</source>
+        <translation>替换相册</translation>
+    </message>
+    <message>
+        <source>An album named “{name}” already exists. Replace its description and examples?</source>
+        <translation>已有名为“{name}”的相册。要替换它的描述和示例照片吗？</translation>
+    </message>
+    <message>
         <source>Creating the album “{name}”…</source>
         <translation>正在创建相册“{name}”……</translation>
     </message>

@@ -77,8 +77,18 @@ class LabelsFlow(QObject):
         dialog.open()
         return dialog
 
-    def create(self, request: AlbumRequest) -> None:
+    def create(self, request: AlbumRequest, confirm: bool = True) -> None:
         w = self.window
+        if confirm and request.name in self.albums:  # the engine redefines an album of that name: ask first
+            answer = QMessageBox.question(
+                w,
+                self.tr("Replace album"),
+                self.tr("An album named “{name}” already exists. Replace its description and examples?").format(
+                    name=request.name
+                ),
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
         w.flash(self.tr("Creating the album “{name}”…").format(name=request.name))
 
         def run(engine: Any) -> Any:
