@@ -12,6 +12,31 @@ import pytest
 from conftest import make_dated_photo, make_photo
 
 
+@pytest.fixture
+def cli_in_process(monkeypatch, capsys):
+    """`run`'s twin for tests that only read output: `main()` in this process, with the same environment,
+    so each call skips a fresh interpreter's torch import (seconds each on 2 cores)."""
+    from types import SimpleNamespace
+
+    from clipdesk.cli.main import main
+
+    def call(args: list[str], data: Path, model: Path | str | None, env_extra: dict | None = None) -> SimpleNamespace:
+        for key in [k for k in os.environ if k.startswith("CLIPDESK_")]:
+            monkeypatch.delenv(key)
+        env = {"CLIPDESK_DATA_DIR": str(data), **({"CLIPDESK_MODEL": str(model)} if model is not None else {})}
+        for key, value in {**env, **(env_extra or {})}.items():
+            monkeypatch.setenv(key, value)
+        capsys.readouterr()
+        try:
+            code = main(args)
+        except SystemExit as exc:  # argparse's usage errors end the process as they would a script
+            code = exc.code if isinstance(exc.code, int) else 2
+        out = capsys.readouterr()
+        return SimpleNamespace(returncode=code, stdout=out.out, stderr=out.err)
+
+    return call
+
+
 def run(args: list[str], data: Path, model: Path | str | None, timeout: float = 120, env_extra: dict | None = None):
     env = {k: v for k, v in os.environ.items() if not k.startswith("CLIPDESK_")}
     env["CLIPDESK_DATA_DIR"] = str(data)
@@ -86,7 +111,8 @@ def test_search_json_reports_the_query_as_understood(dated, tiny_model):
     assert [h["best"] for h in out["results"]] == [i < out["best_count"] for i in range(3)]
 
 
-def test_chinese_query_with_a_date_uses_the_multilingual_model(dated, tiny_model, tiny_student):
+def test_chinese_query_with_a_date_uses_the_multilingual_model(dated, tiny_model, tiny_student, cli_in_process):
+    run = cli_in_process
     data, from_2019 = dated
     student = {"CLIPDESK_MULTILINGUAL_MODEL": str(tiny_student)}
     r = run(["search", "2019年的海滩", "--json"], data, tiny_model, env_extra=student)
@@ -102,7 +128,8 @@ def test_chinese_query_with_a_date_uses_the_multilingual_model(dated, tiny_model
     assert r.returncode == 3 and "No multilingual text model is known" in r.stderr and "Traceback" not in r.stderr
 
 
-def test_best_matches_then_other_results(dated, tiny_model):
+def test_best_matches_then_other_results(dated, tiny_model, cli_in_process):
+    run = cli_in_process
     data, _ = dated
     target = sorted(dated[1])[0]
     r = run(["similar", target, "--min-score", "0.9999"], data, tiny_model)
