@@ -18,9 +18,9 @@ from clipdesk.catalog import Catalog, EncodedImage
 DIM = 64
 
 
-def batch(root_id: int, start: int, n: int, folder: str = "/photos") -> list[EncodedImage]:
+def batch(root_id: int, start: int, n: int, folder: str = "/photos", dim: int = DIM) -> list[EncodedImage]:
     rng = np.random.default_rng(start)
-    vecs = rng.standard_normal((n, DIM)).astype(np.float32)
+    vecs = rng.standard_normal((n, dim)).astype(np.float32)
     vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
     return [
         EncodedImage(

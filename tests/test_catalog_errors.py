@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from data_safety_helpers import batch
 
 from clipdesk.catalog import Catalog, CatalogError, EncodedImage, Filters
 from clipdesk.catalog.errors import classify
@@ -19,16 +20,8 @@ from clipdesk.catalog.errors import classify
 DIM = 512  # a real model's width: rows as wide as a real catalog's
 
 
-def _batch(root_id: int, start: int, n: int, folder: str = "/photos") -> list[EncodedImage]:
-    rng = np.random.default_rng(start)
-    vecs = rng.standard_normal((n, DIM)).astype(np.float32)
-    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
-    return [
-        EncodedImage(
-            f"{folder}/{i:06d}.jpg", root_id, 1000 + i, i, f"k{i}", 640, 480, 1.6e9 + i, "JPEG", vecs[i - start]
-        )
-        for i in range(start, start + n)
-    ]
+def _batch(root_id: int, start: int, n: int) -> list[EncodedImage]:
+    return batch(root_id, start, n, dim=DIM)
 
 
 def _real_catalog(path: Path, n: int = 3000) -> Path:
