@@ -19,6 +19,8 @@ os.environ.pop("CLIPDESK_DATA_DIR", None)
 # ~12,000 prompts). tests/test_labels.py checks the shipped one.
 os.environ["CLIPDESK_VOCABULARY_DIR"] = str(Path(__file__).resolve().parent / "data" / "vocabulary")
 
+pytest_plugins = ["pg_server"]  # the real PostgreSQL + pgvector fixtures (pg_server, pg_url)
+
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "exif-samples"
 if not CORPUS.is_dir():  # a clone elsewhere: shared/ sits beside the repository
     CORPUS = Path(os.environ.get("CLIPDESK_CORPUS", "/work/shared/corpus/exif-samples"))
