@@ -429,7 +429,22 @@ def main() -> None:
     ap.add_argument("--code", default=None, help="run the app from this clipdesk checkout (e.g. an older build)")
     ap.add_argument("--cold", action="store_true", help="drop the catalog and index from the page cache per launch")
     ap.add_argument("--child", type=int, default=0, help=argparse.SUPPRESS)
-    args = ap.parse_args()
+    ap.add_argument(
+        "--library",
+        metavar="URL",
+        default=None,
+        help="a shared library (postgresql://..., or 'embedded'): bench/pg_search.py, beside SQLite + hnswlib",
+    )
+    args, rest = ap.parse_known_args()
+    if args.library:  # the shared library's bench, with the other options passed on
+        url = [] if args.library == "embedded" else ["--library", args.library]
+        extra = ["--sizes", args.sizes, "--queries", str(args.queries), "--recall-queries", str(args.recall_queries)]
+        extra += ["--tmp", args.tmp] if args.tmp else []
+        raise SystemExit(
+            subprocess.call([sys.executable, str(Path(__file__).with_name("pg_search.py")), *url, *extra, *rest])
+        )
+    if rest:
+        ap.error(f"unrecognized arguments: {' '.join(rest)}")
     if args.child:
         result = one_size(args.child, args)
         print("RESULT " + json.dumps(result), flush=True)
