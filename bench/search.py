@@ -6,6 +6,8 @@
     .venv/bin/python bench/search.py --sizes 1000000 --keep /data/bench1m --app-only [--app-runs 3]
         # only the app's launch on the kept catalog, photo folder missing and present (bench/app_launch.py);
         # --code DIR runs it from another checkout (e.g. `git archive <commit> clipdesk | tar -x -C DIR`)
+    .venv/bin/python bench/search.py --library postgresql://... [--sizes ...]   # the shared library beside
+        # this one on the same vectors (bench/pg_search.py; `--library embedded` starts its own server)
 
 For each size, in a child process (so memory is that size's alone): a real catalog (SQLite,
 one row per photo with its 512-d embedding) is filled with synthetic CLIP-like vectors, the
