@@ -24,6 +24,7 @@ import numpy as np
 
 from . import browse, meta
 from .albums import AlbumStore
+from .duplicates import DuplicateStore
 from .errors import CatalogError
 from .filters import Filters, filter_sql
 from .labels import LabelStore
@@ -50,7 +51,7 @@ _PROGRAMMING_ERRORS = (
 )
 
 
-class Catalog(PipelineWrites, LabelStore, AlbumStore):
+class Catalog(PipelineWrites, LabelStore, AlbumStore, DuplicateStore):
     def __init__(self, path: Path | str, busy_timeout_s: float = 30.0) -> None:
         self.path = Path(path)
         self.busy_timeout_s = busy_timeout_s

@@ -146,7 +146,22 @@ INSERT INTO label_counts(set_id, label, n) SELECT set_id, label, COUNT(*) FROM p
     "UPDATE label_counts SET n = n - 1 WHERE set_id = OLD.set_id AND label = OLD.label; END"
 )
 
-MIGRATIONS: list[str] = [_V1, _V2_BROWSE, _V3_LAUNCH_READS, _V4_LABELS, _V5_LABEL_COUNTS]
+# Duplicates (see duplicates.py): each photo's fingerprints in a narrow table of their own, so grouping a
+# library reads them without touching the wide rows. A row exists once the photo was hashed (phash NULL: too
+# flat to tell apart); file_hash (SHA-256 of the whole file) is filled only when another photo has the same
+# size. Re-encoding a photo (its file changed) drops its row; the pipeline writes the new one after the batch.
+_V6_DUPLICATES = """
+CREATE TABLE fingerprints (
+    image_id INTEGER PRIMARY KEY REFERENCES images(id) ON DELETE CASCADE,
+    phash INTEGER,                            -- 64-bit perceptual hash as a signed integer
+    file_hash TEXT
+) WITHOUT ROWID;
+""" + (
+    "CREATE TRIGGER images_fingerprint_stale AFTER UPDATE OF embedding ON images BEGIN "
+    "DELETE FROM fingerprints WHERE image_id = NEW.id; END"
+)
+
+MIGRATIONS: list[str] = [_V1, _V2_BROWSE, _V3_LAUNCH_READS, _V4_LABELS, _V5_LABEL_COUNTS, _V6_DUPLICATES]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

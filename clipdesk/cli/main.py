@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from .commands import cmd_add, cmd_index, cmd_remove, cmd_search, cmd_similar, cmd_status
 from .common import EXIT_BUSY, EXIT_ERROR, EXIT_MODEL, EXIT_OK, EXIT_PATH, EXIT_USAGE, CliError
 from .data_commands import cmd_backup, cmd_move_data, cmd_recover, cmd_restore
+from .duplicate_commands import cmd_duplicates
 from .label_commands import cmd_album, cmd_classify, cmd_describe, cmd_labels
 from .parser import build_parser
 from .serve import cmd_serve
@@ -44,6 +45,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "restore": cmd_restore,
     "recover": cmd_recover,
     "move-data": cmd_move_data,
+    "duplicates": cmd_duplicates,
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from .data_commands import add_data_parsers
+from .duplicate_commands import add_duplicate_parsers
 from .label_commands import add_label_parsers
 from .results import add_language_option, add_ranking_options
 from .serve import add_serve_parser
@@ -83,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_serve_parser(sub, common)
     add_label_parsers(sub, common)
     add_data_parsers(sub, common)
+    add_duplicate_parsers(sub, common)
     return parser
 
 

@@ -40,6 +40,9 @@ KINDS = (EXACT, SAME, SIMILAR)
 # neighbours(unit vector, k) -> [(photo id, cosine)], e.g. the HNSW index's search.
 Neighbours = Callable[[np.ndarray, int], Iterable[tuple[int, float]]]
 ContentHasher = Callable[["PhotoRecord"], str]
+# vectors(photo ids) -> {id: vector} of those that have one, e.g. read from the catalog: lets
+# records come without embeddings, loaded only for photos taken within a burst window of another.
+VectorLoader = Callable[[Sequence[int]], dict[int, np.ndarray]]
 
 
 @dataclass(frozen=True, eq=False)
@@ -134,10 +137,12 @@ class DuplicateFinder:
         settings: DuplicateSettings | None = None,
         content_hasher: ContentHasher | None = None,
         neighbours: Neighbours | None = None,
+        vectors: VectorLoader | None = None,
     ) -> None:
         self.settings = settings or DuplicateSettings()
         self._content_hasher = content_hasher
         self._neighbours = neighbours
+        self._vector_loader = vectors
         self._photos: dict[int, PhotoRecord] = {}
         self._content: dict[int, str] = {}
         self._by_size: dict[int, list[int]] = {}
@@ -147,7 +152,7 @@ class DuplicateFinder:
         # Capture-time index of photos that may be "similar": parallel sorted lists.
         self._times: list[float] = []
         self._time_ids: list[int] = []
-        self._vectors: dict[int, np.ndarray] = {}
+        self._vectors: dict[int, np.ndarray | None] = {}  # None: the loader has none for it
 
     # ---- queries -------------------------------------------------------------------------
 
@@ -245,12 +250,15 @@ class DuplicateFinder:
     def _similar_candidates(self, photo: PhotoRecord) -> list[int]:
         """Photos within the time window whose embedding is close enough, best first; also
         records the photo in the capture-time index."""
-        if photo.taken_at is None or photo.embedding is None:
+        if photo.taken_at is None:
             return []  # no capture time: cannot tell a burst from a photo of the same place years later
-        vector = _unit(photo.embedding)
+        if photo.embedding is None and (self._vector_loader is None or self._neighbours is not None):
+            return []
         window = self.settings.burst_window_s
         scored: list[tuple[float, int]] = []
         if self._neighbours is not None:
+            assert photo.embedding is not None
+            vector = _unit(photo.embedding)
             for cid, cosine in self._neighbours(vector, self.settings.neighbours_k):
                 other = self._photos.get(cid)
                 if other is None or other.taken_at is None or cid == photo.id:
@@ -260,11 +268,16 @@ class DuplicateFinder:
         else:
             lo = bisect.bisect_left(self._times, photo.taken_at - window)
             hi = bisect.bisect_right(self._times, photo.taken_at + window)
+            if photo.embedding is not None:
+                self._vectors[photo.id] = _unit(photo.embedding)
             ids = self._time_ids[lo:hi]
             if ids:
-                cosines = np.stack([self._vectors[c] for c in ids]) @ vector
-                scored = [(float(c), cid) for c, cid in zip(cosines, ids, strict=True)]
-            self._vectors[photo.id] = vector
+                self._load_vectors([photo.id, *ids])
+                own = self._vectors.get(photo.id)
+                known = [(c, v) for c in ids if (v := self._vectors.get(c)) is not None]
+                if own is not None and known:
+                    cosines = np.stack([v for _, v in known]) @ own
+                    scored = [(float(x), cid) for x, (cid, _) in zip(cosines, known, strict=True)]
         at = bisect.bisect_right(self._times, photo.taken_at)
         self._times.insert(at, photo.taken_at)
         self._time_ids.insert(at, photo.id)
@@ -272,6 +285,15 @@ class DuplicateFinder:
         scored = [(c, cid) for c, cid in scored if c >= threshold and self._may_be_similar(cid)]
         scored.sort(key=lambda item: (-item[0], _order_key(self._photos[item[1]])))
         return [cid for _, cid in scored]
+
+    def _load_vectors(self, ids: Sequence[int]) -> None:
+        missing = [pid for pid in ids if pid not in self._vectors]
+        if not missing or self._vector_loader is None:
+            return
+        loaded = self._vector_loader(missing)
+        for pid in missing:
+            vector = loaded.get(pid)
+            self._vectors[pid] = None if vector is None else _unit(vector)
 
     def _may_be_similar(self, photo_id: int) -> bool:
         return not (
@@ -286,11 +308,12 @@ def find_groups(
     settings: DuplicateSettings | None = None,
     content_hasher: ContentHasher | None = None,
     neighbours: Neighbours | None = None,
+    vectors: VectorLoader | None = None,
 ) -> DuplicateFinder:
     """Group a whole library: the same placement as adding the photos one by one in capture
     order, with the hash neighbours of all photos found in one vectorised pass. The finder
     returned takes further photos with `add`."""
-    finder = DuplicateFinder(settings, content_hasher, neighbours)
+    finder = DuplicateFinder(settings, content_hasher, neighbours, vectors)
     ordered = sorted(photos, key=_order_key)
     hashed = [p for p in ordered if p.phash is not None]
     near: dict[int, list[tuple[int, int]]] = {}

@@ -21,6 +21,7 @@ from ..imaging import ThumbnailCache
 from ..index import IndexParams, IndexStore
 from ..pipeline import Changes, Indexer, Progress, RunReport
 from ..search import Searcher, SearchPage, SearchRequest
+from .duplicates import DuplicateGroup, Duplicates
 from .indexing import BackgroundIndexing
 from .jobs import EngineJob, Reconcile, Rewatch
 from .labelling import Labelling
@@ -79,6 +80,9 @@ class Engine(LabelsApi):
         # Zero-shot labels and smart albums: each committed batch is tagged right after its commit.
         self.labelling = Labelling(self)
         self.indexer.on_committed = self.labelling.batch_committed
+        # Duplicates: new photos are placed in the kept grouping as they are indexed.
+        self.duplicates = Duplicates(self)
+        self.listeners.add(Listener(changes=self.duplicates.changes))
         self.settle_s = settle_s
         # While watching: after this long with no image to encode, the image tower's weights
         # are freed (text queries do not need them); 0 keeps them loaded.
@@ -256,6 +260,7 @@ class Engine(LabelsApi):
             return
         self.index_lock.require()
         self.labelling.start()
+        self.duplicates.start()
         self._background = BackgroundIndexing(self, watch)
         self._schedule(Reconcile())
 
@@ -271,6 +276,7 @@ class Engine(LabelsApi):
         else:
             self.indexer.cancel()
         self.labelling.stop(timeout)
+        self.duplicates.stop(timeout)
 
     def close(self) -> None:
         self.stop()
@@ -332,6 +338,10 @@ class Engine(LabelsApi):
             return None
         path = self.thumbnails.path_for(content_key)
         return path if path.exists() else None
+
+    def duplicate_groups(self, kind: str | None = None, strictness: float | None = None) -> list[DuplicateGroup]:
+        """Exact copies, the same picture, similar shots (engine/duplicates.py); needs no model."""
+        return self.duplicates.groups(kind, strictness)
 
     # -- status --------------------------------------------------------------------------------
 

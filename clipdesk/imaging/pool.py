@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from .decode import DecodeError, ModelInput, content_key, decode
+from .phash import perceptual_hash
 from .thumbnails import ThumbnailCache
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,7 @@ class PreparedFile:
     format: str = ""
     taken_at: float | None = None
     error: str | None = None
+    phash: int | None = None  # perceptual hash of this decode (duplicates); None: too flat to tell
 
 
 def prepare_file(path: str, size: int, spec: ModelInput, thumb_size: int, thumb_folder: str) -> PreparedFile:
@@ -85,6 +87,7 @@ def prepare_file(path: str, size: int, spec: ModelInput, thumb_size: int, thumb_
     out.pixels = decoded.pixels
     out.width, out.height = decoded.width, decoded.height
     out.format, out.taken_at = decoded.format, decoded.taken_at
+    out.phash = perceptual_hash(decoded.thumbnail)
     return out
 
 

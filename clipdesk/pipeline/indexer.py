@@ -90,6 +90,7 @@ class _Prepared:
     format: str = ""
     taken_at: float | None = None
     error: str | None = None
+    phash: int | None = None  # from the decoder's one decode (duplicates)
 
     def encoded(self, vector: np.ndarray) -> EncodedImage:
         assert self.info is not None and self.key is not None  # decoded: the file was there and read
@@ -421,6 +422,7 @@ class Indexer:
                         self.catalog.delete_images(vanished)
                     if encoded:
                         self.store.add([ids[e.path] for e in encoded], vectors)
+                        self.catalog.store_phashes([(ids[p.path], p.phash) for p in ready if p.path in ids])
                     self.store.remove(vanished + [p.image_id for p in failed])
                 if encoded and self.on_committed is not None:
                     self.on_committed([ids[e.path] for e in encoded], vectors)
@@ -528,6 +530,7 @@ class Indexer:
             out.pixels = done.pixels
             out.width, out.height = done.width, done.height
             out.format, out.taken_at = done.format, done.taken_at
+            out.phash = done.phash
         return out
 
 
