@@ -9,6 +9,7 @@ listing of backups on the window's background threads. Questions come before any
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +18,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QProgressDialog
 
 from .core_text import core_text
+from .empty_choice import MOVE_DATA, OPEN_DATA
 from .folders_dialog import pretty_path
 from .recovery_page import RecoveryPage, number, summary_text
 
@@ -148,6 +150,17 @@ class DataSafety(QObject):
             self.window.flash(message)
         else:
             self.disk_message = message
+        self.window.update_view()  # with nothing indexed yet, the middle of the window explains it too
+
+    def empty_actions(self) -> dict[str, Callable[[], None]]:
+        """The empty page's buttons for a full or read-only disk (clipdesk.ui.empty_choice)."""
+        return {MOVE_DATA: self.choose_move, OPEN_DATA: self.open_data_folder}
+
+    def disk_title(self) -> str:
+        """The banner's title over the engine's full/read-only report."""
+        if self.window.status_bar.disk.state == "read_only":
+            return translate("DataSafety", "Indexing paused: the data disk is read-only")
+        return translate("DataSafety", "Indexing paused: the data disk is full")
 
     def open_data_folder(self) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.bridge.data_dir)))

@@ -16,6 +16,8 @@ CHOOSE_IMAGE = "choose_image"
 MANAGE_FOLDERS = "manage_folders"
 QUIT = "quit"
 USE_ENGLISH = "use_english"  # query languages: English only (the multilingual model cannot be had)
+MOVE_DATA = "move_data"  # Library ▸ Move the Data Folder…
+OPEN_DATA = "open_data"  # the data folder in the file manager (to free space there)
 
 
 @dataclass(frozen=True)
@@ -35,12 +37,13 @@ class AppState:
     filters_active: bool = False
     rows: int = 0  # photos the current view has to show
     loading: bool = False  # the view's first page is on its way
+    disk: str = "ok"  # the data disk: ok | disk_full | read_only (indexing paused until it can write again)
 
 
 @dataclass(frozen=True)
 class Screen:
     page: str  # welcome | photos | empty
-    state: str = ""  # for empty: opening, failed, model, indexing, no_photos, no_query, searching, ...
+    state: str = ""  # for empty: opening, failed, model, indexing, no_photos, disk_full, no_query, ...
     title: str = ""
     body: str = ""
     actions: tuple[tuple[str, str], ...] = ()  # (button text, action key)
@@ -76,6 +79,8 @@ def choose_screen(s: AppState) -> Screen:
 
 
 def _nothing_indexed(s: AppState) -> Screen:
+    if s.disk in ("disk_full", "read_only"):
+        return _disk_stopped(s.disk)
     if s.model_state == "unavailable":
         # The banner above offers the fix; the middle of the window explains.
         return Screen(
@@ -113,6 +118,29 @@ def _nothing_indexed(s: AppState) -> Screen:
         ((translate("EmptyChoice", "Manage folders…"), MANAGE_FOLDERS),),
         "folder",
     )
+
+
+def _disk_stopped(disk: str) -> Screen:
+    """Nothing indexed because the data disk cannot be written: not "no photos" (the status bar says it too)."""
+    if disk == "read_only":
+        title = translate("EmptyChoice", "The data disk is read-only")
+        body = translate(
+            "EmptyChoice",
+            "clipdesk cannot write to the disk that holds its data, so indexing is paused; nothing was lost. "
+            "Make that disk writable or move the data folder: indexing resumes by itself.",
+        )
+    else:
+        title = translate("EmptyChoice", "The data disk is full")
+        body = translate(
+            "EmptyChoice",
+            "The disk that holds clipdesk's data has no room left, so indexing is paused; nothing was lost. "
+            "Free some space on it or move the data folder: indexing resumes by itself.",
+        )
+    actions = (
+        (translate("EmptyChoice", "Move the Data Folder…"), MOVE_DATA),
+        (translate("EmptyChoice", "Open the Data Folder"), OPEN_DATA),
+    )
+    return Screen("empty", disk, title, body, actions, "warning")
 
 
 def _empty_library(s: AppState) -> Screen:

@@ -258,6 +258,7 @@ class MainWindow(DropTarget, QMainWindow):
             indexing=progress is not None and progress.phase in ("scanning", "indexing", "paused"),
             model_state=self.bridge.model_state[0],
             filters_active=self.filter_bar.active(),
+            disk=self.status_bar.disk.state,
         )
         view = self.current_view()
         screen = choose_screen(view.fill_state(state))
@@ -282,6 +283,7 @@ class MainWindow(DropTarget, QMainWindow):
             MANAGE_FOLDERS: self.tasks.show_folders,
             QUIT: self.close,
             USE_ENGLISH: lambda: self.commands.languages.set_query_languages("english"),
+            **self.data_safety.empty_actions(),
         }
         actions[key]()
 
@@ -346,6 +348,8 @@ class MainWindow(DropTarget, QMainWindow):
         """Worker messages: errors and warnings in a banner (never silent), the rest in the status bar."""
         if level in ("error", "warning"):
             title = self.tr("Something went wrong") if level == "error" else self.tr("Note")
+            if text == self.data_safety.disk_message:  # the data disk's report: a pause, nothing lost
+                level, title = "warning", self.data_safety.disk_title()
             self.message_banner.show_message(level, title, text)
         else:
             self.flash(text)

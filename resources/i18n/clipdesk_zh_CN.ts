@@ -272,6 +272,14 @@
 <context>
     <name>DataSafety</name>
     <message>
+        <source>Indexing paused: the data disk is read-only</source>
+        <translation>索引已暂停：数据磁盘是只读的</translation>
+    </message>
+    <message>
+        <source>Indexing paused: the data disk is full</source>
+        <translation>索引已暂停：数据磁盘已满</translation>
+    </message>
+    <message>
         <source>The current catalog cannot be read: whatever it held since the backup.</source>
         <translation>当前目录无法读取：备份之后它记录的所有内容。</translation>
     </message>
@@ -430,6 +438,30 @@ Indexing and search pause while it is copied and checked. If the move is interru
 </context>
 <context>
     <name>EmptyChoice</name>
+    <message>
+        <source>The data disk is read-only</source>
+        <translation>数据磁盘是只读的</translation>
+    </message>
+    <message>
+        <source>clipdesk cannot write to the disk that holds its data, so indexing is paused; nothing was lost. Make that disk writable or move the data folder: indexing resumes by itself.</source>
+        <translation>clipdesk 无法写入存放其数据的磁盘，因此索引已暂停；没有丢失任何内容。请让该磁盘可写，或移动数据文件夹：索引会自动继续。</translation>
+    </message>
+    <message>
+        <source>The data disk is full</source>
+        <translation>数据磁盘已满</translation>
+    </message>
+    <message>
+        <source>The disk that holds clipdesk&apos;s data has no room left, so indexing is paused; nothing was lost. Free some space on it or move the data folder: indexing resumes by itself.</source>
+        <translation>存放 clipdesk 数据的磁盘已没有剩余空间，因此索引已暂停；没有丢失任何内容。请释放一些空间，或移动数据文件夹：索引会自动继续。</translation>
+    </message>
+    <message>
+        <source>Move the Data Folder…</source>
+        <translation>移动数据文件夹…</translation>
+    </message>
+    <message>
+        <source>Open the Data Folder</source>
+        <translation>打开数据文件夹</translation>
+    </message>
     <message>
         <source>Your photo library could not be opened</source>
         <translation>无法打开您的图库</translation>

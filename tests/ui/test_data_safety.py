@@ -193,6 +193,15 @@ def test_the_status_bar_shows_a_full_data_disk_and_clears_when_space_returns(qtb
         assert widget.label.text() == (
             f"The data disk is full: indexing paused, nothing was lost; free {mb} MB or move the data folder."
         )
+        # Nothing indexed yet: the middle of the window says why (never "No photos found"), the banner too.
+        empty = window.library_view.empty
+        qtbot.waitUntil(lambda: empty.state == "disk_full", timeout=10_000)
+        assert empty.title.text() == "The data disk is full" and "nothing was lost" in empty.body.text()
+        assert empty.action_texts() == ["Move the Data Folder…", "Open the Data Folder"]
+        banner = window.message_banner
+        qtbot.waitUntil(lambda: banner.isVisible(), timeout=10_000)
+        assert banner.title.text() == "Indexing paused: the data disk is full" and banner.level == "warning"
+        assert banner.text.text() == message
         qtbot.wait(200)
         SHOTS.mkdir(parents=True, exist_ok=True)
         assert window.grab().save(str(SHOTS / "data_disk_full.png"))
@@ -204,6 +213,7 @@ def test_the_status_bar_shows_a_full_data_disk_and_clears_when_space_returns(qtb
         qtbot.waitUntil(lambda: not widget.isVisible(), timeout=60_000)
         assert widget.state == "ok"
         qtbot.waitUntil(lambda: window.status is not None and window.status.counts.get("indexed") == 20, timeout=60_000)
+        qtbot.waitUntil(lambda: empty.state != "disk_full", timeout=10_000)
         window.close()
 
 

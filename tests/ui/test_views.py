@@ -11,7 +11,15 @@ from PIL import Image
 from PySide6.QtCore import QItemSelectionModel, QPoint, QRect, Qt
 from PySide6.QtWidgets import QAbstractItemView
 
-from clipdesk.ui.empty_choice import CHOOSE_IMAGE, CLEAR_FILTERS, MANAGE_FOLDERS, AppState, choose_screen
+from clipdesk.ui.empty_choice import (
+    CHOOSE_IMAGE,
+    CLEAR_FILTERS,
+    MANAGE_FOLDERS,
+    MOVE_DATA,
+    OPEN_DATA,
+    AppState,
+    choose_screen,
+)
 from clipdesk.ui.mainwindow.statusbar.indexing import time_left
 
 
@@ -38,6 +46,25 @@ def test_empty_choice_is_a_function_of_state() -> None:
     assert choose_screen(AppState(**{**asked.__dict__, "error_kind": "image", "error_text": "x"})).state == "bad_image"
     assert choose_screen(AppState(**{**asked.__dict__, "error_kind": "model"})).state == "model"
     assert choose_screen(asked).state == "no_results" and not choose_screen(asked).actions
+
+
+def test_a_full_or_read_only_data_disk_before_any_photo_is_indexed_is_not_no_photos() -> None:
+    """The disk stopped indexing: the page says so and offers the data folder, never "No photos found"."""
+    waiting = AppState(ready=True, roots=("~/Pictures",), pending=20)
+    for disk, title in (("disk_full", "The data disk is full"), ("read_only", "The data disk is read-only")):
+        for state in (
+            waiting,
+            AppState(**{**waiting.__dict__, "pending": 0}),
+            AppState(**{**waiting.__dict__, "view": "search"}),
+        ):
+            screen = choose_screen(AppState(**{**state.__dict__, "disk": disk}))
+            assert (screen.page, screen.state, screen.title) == ("empty", disk, title)
+            assert "nothing was lost" in screen.body and "resumes by itself" in screen.body
+            assert "No photos" not in screen.body and not screen.busy
+            assert [key for _, key in screen.actions] == [MOVE_DATA, OPEN_DATA]
+    # Photos already indexed stay on show (the status bar carries the disk state); "ok" changes nothing.
+    assert choose_screen(AppState(ready=True, roots=("a",), rows=5, disk="disk_full")).page == "photos"
+    assert choose_screen(AppState(ready=True, roots=("a",), disk="ok")).state == "no_photos"
 
 
 def test_time_left_reads_naturally() -> None:
