@@ -31,6 +31,7 @@ PRECISIONS = ("auto", "fp32", "bf16", "fp16")
 TEXT_PRECISIONS = ("auto", "int8", "model")
 SCHEDULES = ("phased", "overlap")
 DECODE_MODES = ("process", "thread")
+INDEX_HOSTS = ("process", "inline")  # where the vector index lives: a child process, or this one
 QUERY_LANGUAGES = ("auto", "english", "multilingual")  # which text encoder answers a query
 IMAGE_MODEL_TTL_S = 300.0  # like Immich's default model TTL
 
@@ -57,6 +58,7 @@ class Settings:
     image_model_ttl_s: float = IMAGE_MODEL_TTL_S  # CLIPDESK_IMAGE_MODEL_TTL; 0 keeps the image tower
     multilingual_model: str | None = None  # CLIPDESK_MULTILINGUAL_MODEL: hub id or folder of the text student
     query_languages: str | None = None  # CLIPDESK_QUERY_LANGUAGES: auto | english | multilingual
+    index_host: str | None = None  # CLIPDESK_INDEX_HOST: process | inline; unset: the app process, the CLI inline
 
 
 def settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -81,6 +83,7 @@ def settings(environ: Mapping[str, str] | None = None) -> Settings:
         image_model_ttl_s=_or(env.seconds("CLIPDESK_IMAGE_MODEL_TTL", allow_zero=True), IMAGE_MODEL_TTL_S),
         multilingual_model=normalize_model_id(multilingual) if multilingual else None,
         query_languages=env.choice("CLIPDESK_QUERY_LANGUAGES", QUERY_LANGUAGES, "which text encoder answers queries"),
+        index_host=env.choice("CLIPDESK_INDEX_HOST", INDEX_HOSTS, "where the vector index lives"),
     )
 
 

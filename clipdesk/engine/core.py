@@ -56,6 +56,7 @@ class Engine(LabelsApi):
         settle_s: float = 1.0,
         index_params: IndexParams = IndexParams(),
         image_model_ttl_s: float | None = None,
+        index_process: bool = False,
     ) -> None:
         settings = config.settings()  # read now, not at import: tests and child processes set their own
         self.data_dir = config.data_dir(data_dir or settings.data_dir)
@@ -64,7 +65,10 @@ class Engine(LabelsApi):
         self.model_id = config.normalize_model_id(model or settings.model or stored or config.DEFAULT_MODEL)
         self.thumbnails = ThumbnailCache(config.thumbnail_dir(self.data_dir))
         self.encoder = ClipEncoder(self.model_id, device=device)
-        self.store = IndexStore(self.catalog, self.data_dir / "index", index_params)
+        # The app keeps the vector index in a child process (index_process): hnswlib holds the GIL
+        # for seconds while it loads or saves, which froze the GUI. CLIPDESK_INDEX_HOST overrides.
+        host = settings.index_host or ("process" if index_process else "inline")
+        self.store = IndexStore(self.catalog, self.data_dir / "index", index_params, in_process=host == "inline")
         self.searcher = Searcher(self.catalog, self.store, self.encoder)
         self.listeners = Listeners()
         self.indexer = Indexer(
@@ -93,6 +97,7 @@ class Engine(LabelsApi):
         self._background: BackgroundIndexing | None = None
         self.backups = BackupSchedule(self)
         self.disk_watch = DiskWatch(self)
+        self.store.on_lost = lambda text: self.listeners.message("warning", text)
 
     # -- listeners -----------------------------------------------------------------------------
 
@@ -166,6 +171,7 @@ class Engine(LabelsApi):
         with self._model_lock:
             if not self.encoder.loaded:
                 self.listeners.model_state("loading", self.model_id)
+                self._open_index_meanwhile()
             try:
                 self.encoder.load()
             except ModelUnavailableError as exc:
@@ -188,6 +194,20 @@ class Engine(LabelsApi):
             pass  # already reported as a model state; the scan goes on without it
         except Exception:
             log.exception("loading the model before the first scan failed; the scan goes on")
+
+    def _open_index_meanwhile(self) -> None:
+        """An index in its own process loads on another core while this thread loads the model
+        (store_ready then finds it open, or waits for this same open)."""
+        if self.store.in_process or self.store.index is not None:
+            return
+
+        def open_index() -> None:
+            try:
+                self.open_index_without_model()
+            except Exception:
+                log.exception("opening the vector index beside the model failed; the model's load retries")
+
+        threading.Thread(target=open_index, name="clipdesk-index-open", daemon=True).start()
 
     def open_index_without_model(self) -> bool:
         """Searching by an indexed photo needs no model: open the index from the stored dimension."""
@@ -282,7 +302,7 @@ class Engine(LabelsApi):
         self.stop()
         self.disk_watch.stop()
         try:
-            self.store.save()
+            self.store.save_if_changed()  # ~2 GB at a million photos: never rewritten unchanged
         except Exception as exc:
             problem = as_disk_problem(exc, self)
             if problem is not None and self.disk_problem is not None:
@@ -291,6 +311,7 @@ class Engine(LabelsApi):
                 log.warning("the vector index was not saved: %s", problem.user_message)
             else:
                 log.exception("saving the vector index failed; it will be rebuilt from the catalog")
+        self.store.close()
         self.catalog.close()
         self.index_lock.release()
 

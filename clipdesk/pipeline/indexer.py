@@ -244,7 +244,7 @@ class Indexer:
         except Cancelled:
             report.cancelled = True
         finally:
-            self.store.save()
+            self.store.save_if_changed()
             report.seconds = time.monotonic() - started
         return report
 

@@ -13,7 +13,7 @@ import threading
 
 import numpy as np
 
-from ..index import VectorIndex
+from ..index import VectorIndexApi
 
 SAMPLE_SIZE = 1024
 REDRAW_CHANGE = 0.10  # redraw once the library's size has moved by this fraction
@@ -28,12 +28,12 @@ class BackgroundSample:
         self._vectors: np.ndarray | None = None
         self.draws = 0  # how many times a sample was drawn; tests and the benchmark read it
 
-    def scores(self, index: VectorIndex, model_id: str, query: np.ndarray) -> np.ndarray:
+    def scores(self, index: VectorIndexApi, model_id: str, query: np.ndarray) -> np.ndarray:
         """The query's scores against the sample (all of a library that fits in it)."""
         vectors = self.vectors(index, model_id)
         return vectors @ np.asarray(query, dtype=np.float32).reshape(-1)
 
-    def vectors(self, index: VectorIndex, model_id: str) -> np.ndarray:
+    def vectors(self, index: VectorIndexApi, model_id: str) -> np.ndarray:
         with self._lock:
             n = len(index)
             if self._vectors is None or self._stale(model_id, id(index), n):

@@ -23,7 +23,7 @@ from ..catalog import Catalog, Filters, ImageRecord
 from ..catalog.meta import QUERY_LANGUAGES
 from ..encoder import ClipEncoder, QueryEncoders, TextEncoder
 from ..encoder.queries import check_query_languages
-from ..index import IndexStore, VectorIndex
+from ..index import IndexStore, VectorIndexApi
 from .background import BackgroundSample
 from .browse import BrowseRequest, TimelineBucket, timeline_buckets
 from .cutoff import best_match_count
@@ -226,7 +226,7 @@ class Searcher:
     def _best_count(
         self,
         request: SearchRequest,
-        index: VectorIndex,
+        index: VectorIndexApi,
         query: np.ndarray,
         ranked: np.ndarray,
         allowed: np.ndarray | None,

@@ -292,7 +292,7 @@ class EngineBridge(QObject):
             else:
                 from ..engine import Engine
 
-                engine = Engine(self._data_dir, self._model)
+                engine = Engine(self._data_dir, self._model, index_process=True)  # no GIL-holding load here
         except Exception as exc:
             log.exception("opening the catalog failed")
             if self._alive:
