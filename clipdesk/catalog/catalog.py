@@ -39,6 +39,7 @@ from .records import (
     root_from_row,
 )
 from .schema import migrate
+from .text import TextStore
 from .writes import PipelineWrites
 
 T = TypeVar("T")
@@ -51,7 +52,7 @@ _PROGRAMMING_ERRORS = (
 )
 
 
-class Catalog(PipelineWrites, LabelStore, AlbumStore, DuplicateStore):
+class Catalog(PipelineWrites, LabelStore, AlbumStore, DuplicateStore, TextStore):
     def __init__(self, path: Path | str, busy_timeout_s: float = 30.0) -> None:
         self.path = Path(path)
         self.busy_timeout_s = busy_timeout_s

@@ -161,7 +161,26 @@ CREATE TABLE fingerprints (
     "DELETE FROM fingerprints WHERE image_id = NEW.id; END"
 )
 
-MIGRATIONS: list[str] = [_V1, _V2_BROWSE, _V3_LAUNCH_READS, _V4_LABELS, _V5_LABEL_COUNTS, _V6_DUPLICATES]
+# Text read in photos (see text.py): lines with boxes per photo, and two FTS5 indexes over them (trigrams for
+# terms of 3+ characters, CJK characters and pairs for 1-2). A row exists once the photo was read; a new version
+# of the file (another content key) drops it, so it is read again. FTS rows follow photo_text by a trigger.
+_V7_TEXT = """
+CREATE TABLE photo_text (
+    image_id INTEGER PRIMARY KEY REFERENCES images(id) ON DELETE CASCADE,
+    content_key TEXT,                         -- the file version that was read
+    lines TEXT NOT NULL,                      -- JSON [{text, box: [[x, y] * 4] as fractions, score}]; [] no text
+    read_at REAL NOT NULL
+);
+CREATE VIRTUAL TABLE text_trigrams USING fts5(body, tokenize = 'trigram');
+CREATE VIRTUAL TABLE text_grams USING fts5(body, tokenize = 'unicode61');
+""" + (
+    "CREATE TRIGGER photo_text_gone AFTER DELETE ON photo_text BEGIN "
+    "DELETE FROM text_trigrams WHERE rowid = OLD.image_id; DELETE FROM text_grams WHERE rowid = OLD.image_id; END;\n"
+    "CREATE TRIGGER images_text_stale AFTER UPDATE OF content_key ON images "
+    "WHEN OLD.content_key IS NOT NEW.content_key BEGIN DELETE FROM photo_text WHERE image_id = NEW.id; END"
+)
+
+MIGRATIONS: list[str] = [_V1, _V2_BROWSE, _V3_LAUNCH_READS, _V4_LABELS, _V5_LABEL_COUNTS, _V6_DUPLICATES, _V7_TEXT]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
