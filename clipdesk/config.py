@@ -59,6 +59,7 @@ class Settings:
     multilingual_model: str | None = None  # CLIPDESK_MULTILINGUAL_MODEL: hub id or folder of the text student
     query_languages: str | None = None  # CLIPDESK_QUERY_LANGUAGES: auto | english | multilingual
     index_host: str | None = None  # CLIPDESK_INDEX_HOST: process | inline; unset: the app process, the CLI inline
+    library: str | None = None  # CLIPDESK_LIBRARY: postgresql://... for a shared library; unset: this computer's
 
 
 def settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -84,6 +85,7 @@ def settings(environ: Mapping[str, str] | None = None) -> Settings:
         multilingual_model=normalize_model_id(multilingual) if multilingual else None,
         query_languages=env.choice("CLIPDESK_QUERY_LANGUAGES", QUERY_LANGUAGES, "which text encoder answers queries"),
         index_host=env.choice("CLIPDESK_INDEX_HOST", INDEX_HOSTS, "where the vector index lives"),
+        library=env.library("CLIPDESK_LIBRARY"),
     )
 
 
@@ -108,6 +110,13 @@ class _Env:
         if value.lower() not in choices:
             raise SettingsError(f"{name} ({what}) must be one of {', '.join(choices)}, got {value!r}")
         return value.lower()
+
+    def library(self, name: str) -> str | None:
+        """A shared library's URL (postgresql://...); the message never repeats it (it may hold a password)."""
+        value = self.text(name)
+        if value is not None and not value.lower().startswith(("postgresql://", "postgres://")):
+            raise SettingsError(f"{name} must be a postgresql://... URL of a shared library, or unset")
+        return value
 
     def count(self, name: str) -> int | None:
         """A whole number; 0 means "automatic", like leaving it unset."""

@@ -279,6 +279,17 @@ class Catalog(PipelineWrites, LabelStore, AlbumStore, DuplicateStore, TextStore)
             sql += f" LIMIT {int(limit)}"
         return [(r[0], r[1], r[2]) for r in self.query(sql, (model_id,))]
 
+    def claim_pending(self, model_id: str, limit: int, after_id: int = 0) -> list[tuple[int, str, int]]:
+        """The next files to encode after `after_id`: (id, path, root_id). Indexing a SQLite catalog is one
+        process under the index lock, so nothing is leased (a shared library's queue leases them)."""
+        sql = (
+            "SELECT images.id, images.path, images.root_id FROM images JOIN roots ON roots.id = images.root_id "
+            "WHERE roots.enabled = 1 AND roots.online = 1 AND images.id > ? AND "
+            "(images.status = 'pending' OR (images.status = 'indexed' AND images.model_id IS NOT ?)) "
+            "ORDER BY images.id LIMIT ?"
+        )
+        return [(r[0], r[1], r[2]) for r in self.query(sql, (int(after_id), model_id, int(limit)))]
+
     # -- vectors for the index ----------------------------------------------------------------
 
     def iter_embeddings(

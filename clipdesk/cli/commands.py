@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 def cmd_add(args: argparse.Namespace) -> int:
     engine = open_engine(args)
     try:
-        root = engine.add_root(args.folder, tuple(args.exclude))
+        root = engine.add_root(args.folder, tuple(args.exclude), name=args.root_name)
     finally:
         engine.close()
     print(f"Added {root.path}. Run `clipdesk index` to index it.")
@@ -219,11 +219,13 @@ def cmd_status(args: argparse.Namespace) -> int:
         status = engine.status(error_limit=args.errors or None)
     finally:
         engine.close()
+    library = _shown_library(engine.library)
     if args.json:
         print(
             json.dumps(
                 {
                     "data_dir": status.data_dir,
+                    "library": library,
                     "model": status.model_id,
                     "model_dim": status.model_dim,
                     "counts": status.counts,
@@ -236,7 +238,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         )
         return EXIT_OK
     c = status.counts
-    print(f"Catalog:  {status.data_dir}")
+    print(f"Catalog:  {library or status.data_dir}")
     print(f"Model:    {status.model_id}" + (f" ({status.model_dim}-d)" if status.model_dim else " (not loaded yet)"))
     print(f"Photos:   {c['indexed']} indexed, {c['pending']} waiting, {c['error']} unreadable, {c['offline']} offline")
     idx = status.index
@@ -260,3 +262,12 @@ def cmd_status(args: argparse.Namespace) -> int:
         if c["error"] > len(status.errors):
             print(f"  ... and {c['error'] - len(status.errors)} more (--errors 0 lists all)")
     return EXIT_OK
+
+
+def _shown_library(url: str | None) -> str | None:
+    """A shared library's address as status shows it: never with its password."""
+    if not url:
+        return None
+    from ..catalog.postgres import redact
+
+    return redact(url)

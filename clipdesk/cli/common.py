@@ -20,4 +20,5 @@ class CliError(Exception):
 def open_engine(args: argparse.Namespace, **kwargs: Any) -> Engine:
     from ..engine import Engine
 
-    return Engine(args.data_dir, args.model, device=None if args.device in (None, "auto") else args.device, **kwargs)
+    device = None if args.device in (None, "auto") else args.device
+    return Engine(args.data_dir, args.model, device=device, library=getattr(args, "library", None), **kwargs)

@@ -10,6 +10,7 @@ Exit codes (stable, for scripts):
   6 the catalog's disk is full or read-only (nothing was lost)
   7 the catalog file is damaged
   8 the catalog stayed locked by another program
+  9 the shared library's server cannot be reached (nothing was lost)
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from .duplicate_commands import cmd_duplicates
 from .label_commands import cmd_album, cmd_classify, cmd_describe, cmd_labels
 from .parser import build_parser
 from .serve import cmd_serve
+from .worker_command import cmd_worker
 
 __all__ = ["COMMANDS", "main"]
 
@@ -46,6 +48,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "recover": cmd_recover,
     "move-data": cmd_move_data,
     "duplicates": cmd_duplicates,
+    "worker": cmd_worker,
 }
 
 
@@ -88,7 +91,7 @@ def _exit_code(exc: Exception) -> int:
     if isinstance(exc, DataDiskProblem):  # full or read-only: nothing was lost
         return 6
     if isinstance(exc, CatalogError):  # its message says what to do; "other" stays unexpected
-        return {"disk_full": 6, "read_only": 6, "corrupt": 7, "busy": 8}.get(exc.kind, EXIT_ERROR)
+        return {"disk_full": 6, "read_only": 6, "corrupt": 7, "busy": 8, "unreachable": 9}.get(exc.kind, EXIT_ERROR)
     if isinstance(exc, ModelUnavailableError):
         return EXIT_MODEL
     if isinstance(exc, FolderError):

@@ -9,6 +9,7 @@ from .duplicate_commands import add_duplicate_parsers
 from .label_commands import add_label_parsers
 from .results import add_language_option, add_ranking_options
 from .serve import add_serve_parser
+from .worker_command import add_worker_parser
 
 
 def _common_options(suppress: bool) -> argparse.ArgumentParser:
@@ -20,6 +21,12 @@ def _common_options(suppress: bool) -> argparse.ArgumentParser:
         "--data-dir",
         default=default,
         help="where the catalog lives (default: per-user data dir; env CLIPDESK_DATA_DIR)",
+    )
+    common.add_argument(
+        "--library",
+        default=default,
+        metavar="URL",
+        help="a shared library on PostgreSQL + pgvector, postgresql://user@host/db (env CLIPDESK_LIBRARY)",
     )
     common.add_argument("--model", default=default, help="hub id or local model folder (env CLIPDESK_MODEL)")
     common.add_argument(
@@ -47,6 +54,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("add", parents=[common], help="add a photo folder")
     p.add_argument("folder")
+    p.add_argument(
+        "--as",
+        dest="root_name",
+        metavar="NAME",
+        help="shared library: this computer's path for the library's folder NAME (a share mounted here)",
+    )
     p.add_argument(
         "--exclude",
         action="append",
@@ -85,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_label_parsers(sub, common)
     add_data_parsers(sub, common)
     add_duplicate_parsers(sub, common)
+    add_worker_parser(sub, common)
     return parser
 
 

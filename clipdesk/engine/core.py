@@ -27,7 +27,7 @@ from .jobs import EngineJob, Reconcile, Rewatch
 from .labelling import Labelling
 from .labels_api import LabelsApi
 from .listeners import Listener, Listeners
-from .lock import IndexLock
+from .lock import IndexLock, SharedLibraryLock
 from .safety import BackupSchedule, DiskWatch, as_disk_problem
 from .status import EngineStatus, engine_status
 
@@ -57,10 +57,15 @@ class Engine(LabelsApi):
         index_params: IndexParams = IndexParams(),
         image_model_ttl_s: float | None = None,
         index_process: bool = False,
+        library: str | None = None,
     ) -> None:
         settings = config.settings()  # read now, not at import: tests and child processes set their own
         self.data_dir = config.data_dir(data_dir or settings.data_dir)
-        self.catalog = Catalog(self.data_dir / "catalog.sqlite3")
+        # A shared library (postgresql://...) keeps the catalog and the vectors in its server; this computer
+        # keeps its thumbnails and machine id in data_dir (catalog/postgres, index/server_vectors.py).
+        self.library = library or settings.library
+        shared = _open_shared(self.library, self.data_dir, index_params) if self.library else None
+        self.catalog = shared[0] if shared else Catalog(self.data_dir / "catalog.sqlite3")
         stored = self.catalog.get_meta("model_setting")
         self.model_id = config.normalize_model_id(model or settings.model or stored or config.DEFAULT_MODEL)
         self.thumbnails = ThumbnailCache(config.thumbnail_dir(self.data_dir))
@@ -68,7 +73,11 @@ class Engine(LabelsApi):
         # The app keeps the vector index in a child process (index_process): hnswlib holds the GIL
         # for seconds while it loads or saves, which froze the GUI. CLIPDESK_INDEX_HOST overrides.
         host = settings.index_host or ("process" if index_process else "inline")
-        self.store = IndexStore(self.catalog, self.data_dir / "index", index_params, in_process=host == "inline")
+        self.store = (
+            shared[1]
+            if shared
+            else IndexStore(self.catalog, self.data_dir / "index", index_params, in_process=host == "inline")
+        )
         self.searcher = Searcher(self.catalog, self.store, self.encoder)
         self.listeners = Listeners()
         self.indexer = Indexer(
@@ -91,7 +100,8 @@ class Engine(LabelsApi):
         # While watching: after this long with no image to encode, the image tower's weights
         # are freed (text queries do not need them); 0 keeps them loaded.
         self.image_model_ttl_s = settings.image_model_ttl_s if image_model_ttl_s is None else image_model_ttl_s
-        self.index_lock = IndexLock(self.data_dir)
+        # A shared library is indexed by many workers at once: its queue's leases keep them apart.
+        self.index_lock = IndexLock(self.data_dir) if shared is None else SharedLibraryLock()
         self.indexing = threading.Lock()  # one indexing run at a time in this process
         self._model_lock = threading.Lock()
         self._background: BackgroundIndexing | None = None
@@ -116,7 +126,11 @@ class Engine(LabelsApi):
 
     # -- folders -------------------------------------------------------------------------------
 
-    def add_root(self, folder: str | os.PathLike[str], excludes: tuple[str, ...] = ()) -> Root:
+    def add_root(self, folder: str | os.PathLike[str], excludes: tuple[str, ...] = (), name: str | None = None) -> Root:
+        """Watch a folder. `name` (a shared library only): this computer's path for the library's folder of
+        that name, e.g. a share mounted here at another path than on the computer that added it."""
+        if name is not None and not self.library:
+            raise FolderError("Naming a folder (--as) is for a shared library (--library postgresql://...).")
         path = os.path.realpath(os.path.expanduser(os.fspath(folder)))
         if not os.path.exists(path):
             raise FolderError(f"{path} does not exist.")
@@ -127,13 +141,19 @@ class Engine(LabelsApi):
         for root in self.catalog.roots():
             if path.startswith(root.path.rstrip(os.sep) + os.sep):
                 raise FolderError(f"{path} is already included in the watched folder {root.path}.")
-        root = self.catalog.add_root(path, excludes)
+        root = self.catalog.add_root(path, excludes) if name is None else self._map_root(path, excludes, name)
         # Folders inside the new one are now covered by it.
         for other in self.catalog.roots():
             if other.path.startswith(path.rstrip(os.sep) + os.sep):
                 self.catalog.merge_root(other.id, root.id)
         self._schedule(Reconcile())
         return root
+
+    def _map_root(self, path: str, excludes: tuple[str, ...], name: str) -> Root:
+        from ..catalog.postgres import PgCatalog
+
+        assert isinstance(self.catalog, PgCatalog)
+        return self.catalog.add_root(path, excludes, name=name)
 
     def remove_root(self, folder: str | os.PathLike[str]) -> int:
         raw = os.path.expanduser(os.fspath(folder))
@@ -368,3 +388,9 @@ class Engine(LabelsApi):
 
     def status(self, error_limit: int | None = 50) -> EngineStatus:
         return engine_status(str(self.data_dir), self.model_id, self.catalog, self.store, self.watcher, error_limit)
+
+
+def _open_shared(url: str, data_dir: Path, params: IndexParams) -> tuple[Catalog, IndexStore]:
+    from ..index.server_vectors import open_shared_library  # psycopg loads only for a shared library
+
+    return open_shared_library(url, data_dir, params)

@@ -61,3 +61,24 @@ class IndexLock:
         with self._guard:
             if self._lock.is_locked:
                 self._lock.release(force=True)
+
+
+class SharedLibraryLock(IndexLock):
+    """A shared library's engines take no local lock: many workers index it at once, kept apart by its
+    queue's leases (catalog/postgres/writes.py)."""
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+
+    @property
+    def held(self) -> bool:
+        return True
+
+    def acquire(self) -> bool:
+        return True
+
+    def require(self) -> None:
+        pass
+
+    def release(self) -> None:
+        pass

@@ -75,6 +75,8 @@ class BackupSchedule:
     def after_indexing(self, report: RunReport) -> BackupInfo | None:
         """Called after each indexing run; backs up when due. Never raises: a failed backup is
         reported to the listeners (disk state, or damage) and indexing is not affected."""
+        if self.engine.library:
+            return None  # a shared library is backed up on its server (pg_dump), not by each desktop
         self.changed += report.encoded + report.removed + report.moved
         if not self._due():
             return None

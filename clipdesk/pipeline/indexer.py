@@ -387,8 +387,8 @@ class Indexer:
             return report
         self.store_ready()
         spec = self.encoder.input_spec
-        work = self.catalog.pending_ids(self.encoder.model_id)
-        total, done, errors = len(work), 0, 0
+        total, done, errors = len(self.catalog.pending_ids(self.encoder.model_id)), 0, 0
+        work = self._claimed()
         meter = _RateMeter()
         progress = Progress("indexing", 0, total)
         self.on_progress(progress)
@@ -418,6 +418,9 @@ class Indexer:
                 with self.store.mutation:
                     ids = self.catalog.commit_batch(encoded, errs, self.encoder.model_id)
                     kill_point("committed")
+                    if len(ids) < len(encoded):  # a shared library's lease ran out: another worker has those
+                        kept = [n for n, e in enumerate(encoded) if e.path in ids]
+                        encoded, vectors = [encoded[n] for n in kept], vectors[kept]
                     if vanished:
                         self.catalog.delete_images(vanished)
                     if encoded:
@@ -470,8 +473,19 @@ class Indexer:
             return ThreadPoolExecutor(workers, thread_name_prefix="clipdesk-decode")
         return DecodePool(workers, timeout_s=self.decode_timeout_s)
 
+    def _claimed(self) -> Iterator[tuple[int, str, int]]:
+        """The photos to encode, (id, path, root id), claimed a batch at a time: on a shared library each
+        worker gets its own (a lease in the queue); on SQLite this run is the only one."""
+        after = 0
+        while True:
+            claimed = self.catalog.claim_pending(self.encoder.model_id, self.batch_size, after)
+            if not claimed:
+                return
+            after = claimed[-1][0]
+            yield from claimed
+
     def _prepared_batches(
-        self, pool: DecodePool | ThreadPoolExecutor, work: list[tuple[int, str, int]], spec, ahead: int
+        self, pool: DecodePool | ThreadPoolExecutor, work: Iterable[tuple[int, str, int]], spec, ahead: int
     ) -> Iterator[list[_Prepared]]:
         """Batches of decoded files, with `ahead` more files decoding while a batch encodes."""
         window: deque[tuple[_Prepared, Future[PreparedFile] | None]] = deque()

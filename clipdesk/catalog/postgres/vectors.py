@@ -1,0 +1,169 @@
+"""Vectors in the shared library: stored as pgvector `halfvec`, searched by the server's HNSW index.
+
+The column holds any model's vectors, so the index is an expression index per model: over
+`embedding::halfvec(D)` for that model's indexed rows, created once the model's dimension is known.
+A search names the same expression and predicate (the model id as a literal: a parameter would
+hide the predicate from the planner), so PostgreSQL walks that index. Inner product ops: vectors
+are unit length, and a query with "-terms" is not, whose ranking is the inner product's.
+Filtered searches use pgvector's iterative scans (>= 0.8): the walk goes on until enough rows pass.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from typing import Any, TypeVar
+
+import numpy as np
+import psycopg
+from pgvector import HalfVector
+from psycopg import sql
+
+from ..records import chunks
+
+T = TypeVar("T")
+HNSW_M = 16
+HNSW_EF_CONSTRUCTION = 200
+EF_SEARCH_MAX = 1000  # pgvector's limit for hnsw.ef_search
+EXACT_LIMIT = 20_000  # a filter this narrow is searched exactly, without the index
+
+
+def index_name(model_id: str, dim: int) -> str:
+    return f"photos_hnsw_{hashlib.sha1(model_id.encode()).hexdigest()[:12]}_{int(dim)}"
+
+
+def _as_array(value: object) -> np.ndarray:
+    if isinstance(value, HalfVector):
+        return np.asarray(value.to_numpy(), dtype=np.float32)
+    return np.asarray(value, dtype=np.float32)
+
+
+class PgVectors:
+    # Provided by PgCatalog.
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        raise NotImplementedError
+
+    def _read(self, fn: Callable[[psycopg.Connection], T]) -> T:
+        raise NotImplementedError
+
+    def transaction(self) -> AbstractContextManager[psycopg.Connection]:
+        raise NotImplementedError
+
+    # -- the index -------------------------------------------------------------------------------
+
+    def ensure_vector_index(self, model_id: str, dim: int) -> bool:
+        """Create the model's HNSW index if it is missing (built concurrently: writers go on); True if built now."""
+        name = index_name(model_id, dim)
+        if self.query("SELECT 1 FROM pg_indexes WHERE indexname = %s", (name,)):
+            return False
+        statement = sql.SQL(
+            "CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON photos USING hnsw "
+            "((embedding::halfvec({dim})) halfvec_ip_ops) WITH (m = {m}, ef_construction = {efc}) "
+            "WHERE model_id = {model} AND status = 'indexed'"
+        ).format(
+            name=sql.Identifier(name),
+            dim=sql.Literal(int(dim)),
+            m=sql.Literal(HNSW_M),
+            efc=sql.Literal(HNSW_EF_CONSTRUCTION),
+            model=sql.Literal(model_id),
+        )
+        self._read(lambda conn: conn.execute(statement))  # autocommit: CONCURRENTLY runs outside a transaction
+        return True
+
+    def vector_search(
+        self, model_id: str, dim: int, query: np.ndarray, k: int, allowed: np.ndarray | None = None, ef: int = 40
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k (ids, inner products) best first among the model's indexed photos (only `allowed` if given)."""
+        vec = HalfVector(np.asarray(query, dtype=np.float32).reshape(-1))
+        distance = sql.SQL("(embedding::halfvec({dim}) <#> %s::halfvec({dim}))").format(dim=sql.Literal(int(dim)))
+        where = sql.SQL("model_id = {model} AND status = 'indexed'").format(model=sql.Literal(model_id))
+        ids_param: list[object] = []
+        if allowed is not None:
+            where = sql.SQL("{} AND id = ANY(%s)").format(where)
+            ids_param.append(np.asarray(allowed, dtype=np.int64).tolist())
+        statement = sql.SQL("SELECT id, {d} FROM photos WHERE {w} ORDER BY {d} LIMIT %s").format(d=distance, w=where)
+        params = [vec, *ids_param, vec, int(k)]
+
+        def run(conn: psycopg.Connection) -> list[tuple]:
+            with conn.transaction():
+                if allowed is not None and len(allowed) <= EXACT_LIMIT:
+                    conn.execute("SET LOCAL enable_indexscan = off")  # exact: a narrow filter reads its few rows
+                else:
+                    conn.execute(
+                        "SELECT set_config('hnsw.ef_search', %s, true)", (str(min(EF_SEARCH_MAX, max(ef, k, 1))),)
+                    )
+                    if allowed is not None:
+                        conn.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+                return conn.execute(statement, params).fetchall()
+
+        rows = self._read(run)
+        rows.sort(key=lambda r: (r[1], r[0]))  # relaxed order: nearly sorted, so sort once more
+        ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        scores = np.fromiter((-r[1] for r in rows), dtype=np.float32, count=len(rows))
+        return ids, scores
+
+    def indexed_count(self, model_id: str) -> int:
+        rows = self.query("SELECT COUNT(*) FROM photos WHERE status = 'indexed' AND model_id = %s", (model_id,))
+        return int(rows[0][0])
+
+    # -- vectors as the SQLite catalog hands them out ------------------------------------------------
+
+    def iter_embeddings(
+        self, model_id: str, since_seq: int = 0, chunk: int = 20000
+    ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        last = -1
+        while True:
+            rows = self.query(
+                "SELECT id, embedding FROM photos WHERE status = 'indexed' AND model_id = %s AND vec_seq > %s "
+                "AND id > %s ORDER BY id LIMIT %s",
+                (model_id, since_seq, last, chunk),
+            )
+            if not rows:
+                return
+            ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+            last = int(ids[-1])
+            yield ids, np.stack([_as_array(r[1]) for r in rows])
+
+    def live_vector_ids(self, model_id: str) -> np.ndarray:
+        rows = self.query("SELECT id FROM photos WHERE status = 'indexed' AND model_id = %s ORDER BY id", (model_id,))
+        return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+
+    def tombstones_since(self, seq: int) -> list[int]:
+        return []  # nothing to catch up: the server's index changes with its rows
+
+    def prune_tombstones(self, upto_seq: int) -> None:
+        pass
+
+    def embedding_of(self, image_id: int) -> np.ndarray | None:
+        rows = self.query("SELECT embedding FROM photos WHERE id = %s AND status = 'indexed'", (int(image_id),))
+        if not rows or rows[0][0] is None:
+            return None
+        return _as_array(rows[0][0])
+
+    def embeddings_of(self, ids: Sequence[int], model_id: str) -> tuple[list[int], np.ndarray]:
+        """Stored vectors of these photos that are indexed with this model, in id order."""
+        found: list[tuple[int, np.ndarray]] = []
+        for chunk in chunks([int(i) for i in ids], 1000):
+            found += [
+                (int(r[0]), _as_array(r[1]))
+                for r in self.query(
+                    "SELECT id, embedding FROM photos WHERE id = ANY(%s) AND status = 'indexed' AND model_id = %s",
+                    (chunk, model_id),
+                )
+            ]
+        found.sort(key=lambda item: item[0])
+        if not found:
+            return [], np.empty((0, 0), np.float32)
+        return [i for i, _ in found], np.stack([v for _, v in found])
+
+    def vectors_of(self, ids: Sequence[int]) -> np.ndarray:
+        """Vectors of these indexed photos, in the order given (missing ones left out)."""
+        found = dict(
+            (int(r[0]), _as_array(r[1]))
+            for r in self.query(
+                "SELECT id, embedding FROM photos WHERE id = ANY(%s) AND status = 'indexed'", ([int(i) for i in ids],)
+            )
+        )
+        rows = [found[int(i)] for i in ids if int(i) in found]
+        return np.stack(rows) if rows else np.zeros((0, 0), np.float32)
