@@ -58,6 +58,7 @@ class Settings:
     image_model_ttl_s: float = IMAGE_MODEL_TTL_S  # CLIPDESK_IMAGE_MODEL_TTL; 0 keeps the image tower
     multilingual_model: str | None = None  # CLIPDESK_MULTILINGUAL_MODEL: hub id or folder of the text student
     query_languages: str | None = None  # CLIPDESK_QUERY_LANGUAGES: auto | english | multilingual
+    text: bool | None = None  # CLIPDESK_TEXT: 0 stops reading text in photos, 1 reads it; unset: the library's setting
     index_host: str | None = None  # CLIPDESK_INDEX_HOST: process | inline; unset: the app process, the CLI inline
     library: str | None = None  # CLIPDESK_LIBRARY: postgresql://... for a shared library; unset: this computer's
 
@@ -84,6 +85,7 @@ def settings(environ: Mapping[str, str] | None = None) -> Settings:
         image_model_ttl_s=_or(env.seconds("CLIPDESK_IMAGE_MODEL_TTL", allow_zero=True), IMAGE_MODEL_TTL_S),
         multilingual_model=normalize_model_id(multilingual) if multilingual else None,
         query_languages=env.choice("CLIPDESK_QUERY_LANGUAGES", QUERY_LANGUAGES, "which text encoder answers queries"),
+        text=env.switch("CLIPDESK_TEXT", "reading the text in photos"),
         index_host=env.choice("CLIPDESK_INDEX_HOST", INDEX_HOSTS, "where the vector index lives"),
         library=env.library("CLIPDESK_LIBRARY"),
     )
@@ -117,6 +119,14 @@ class _Env:
         if value is not None and not value.lower().startswith(("postgresql://", "postgres://")):
             raise SettingsError(f"{name} must be a postgresql://... URL of a shared library, or unset")
         return value
+
+    def switch(self, name: str, what: str) -> bool | None:
+        value = self.text(name)
+        if value is None:
+            return None
+        if value.lower() not in ("0", "1", "off", "on", "false", "true", "no", "yes"):
+            raise SettingsError(f"{name} ({what}) must be 0 or 1, got {value!r}")
+        return value.lower() in ("1", "on", "true", "yes")
 
     def count(self, name: str) -> int | None:
         """A whole number; 0 means "automatic", like leaving it unset."""

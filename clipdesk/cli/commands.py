@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from .common import EXIT_OK, EXIT_PATH, EXIT_USAGE, CliError, open_engine
 from .label_commands import ensure_labels, label_option_id
 from .results import empty_json, print_page
+from .text_commands import read_text_after_index, text_status, text_status_line
 
 if TYPE_CHECKING:
     from ..engine import Engine
@@ -84,6 +85,8 @@ def cmd_index(args: argparse.Namespace) -> int:
         )
         if report.errors:
             print("Run `clipdesk status` to see which files could not be read and why.")
+        if not args.no_text:
+            read_text_after_index(engine, quiet)
         if args.watch:
             return _watch(engine)
     finally:
@@ -217,6 +220,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     engine = open_engine(args)
     try:
         status = engine.status(error_limit=args.errors or None)
+        text = text_status(engine)
     finally:
         engine.close()
     library = _shown_library(engine.library)
@@ -232,6 +236,7 @@ def cmd_status(args: argparse.Namespace) -> int:
                     "roots": status.roots,
                     "errors": [{"path": p, "reason": r} for p, r in status.errors],
                     "index": status.index,
+                    "text": text,
                 },
                 indent=2,
             )
@@ -250,6 +255,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         else "behind the catalog (catches up at next start)"
     )
     print(f"Index:    {health}")
+    print(text_status_line(text))
     print("Folders:" if status.roots else "Folders:  none yet (clipdesk add FOLDER)")
     for root in status.roots:
         state = "offline" if not root["online"] else ("disabled" if not root["enabled"] else "ok")

@@ -27,6 +27,7 @@ from .duplicate_commands import cmd_duplicates
 from .label_commands import cmd_album, cmd_classify, cmd_describe, cmd_labels
 from .parser import build_parser
 from .serve import cmd_serve
+from .text_commands import cmd_text
 from .worker_command import cmd_worker
 
 __all__ = ["COMMANDS", "main"]
@@ -48,6 +49,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "recover": cmd_recover,
     "move-data": cmd_move_data,
     "duplicates": cmd_duplicates,
+    "text": cmd_text,
     "worker": cmd_worker,
 }
 

@@ -9,6 +9,7 @@ from .duplicate_commands import add_duplicate_parsers
 from .label_commands import add_label_parsers
 from .results import add_language_option, add_ranking_options
 from .serve import add_serve_parser
+from .text_commands import add_text_parser
 from .worker_command import add_worker_parser
 
 
@@ -73,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("index", parents=[common], help="index new and changed photos")
     p.add_argument("--watch", action="store_true", help="keep watching the folders after indexing")
+    p.add_argument("--no-text", action="store_true", help="skip reading the text in photos (the second pass)")
     p.add_argument("--batch-size", type=int, default=32, help=argparse.SUPPRESS)
 
     p = sub.add_parser("search", parents=[common], help="search by text, image, or both")
@@ -98,6 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_label_parsers(sub, common)
     add_data_parsers(sub, common)
     add_duplicate_parsers(sub, common)
+    add_text_parser(sub, common)
     add_worker_parser(sub, common)
     return parser
 

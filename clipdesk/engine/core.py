@@ -30,6 +30,7 @@ from .listeners import Listener, Listeners
 from .lock import IndexLock, SharedLibraryLock
 from .safety import BackupSchedule, DiskWatch, as_disk_problem
 from .status import EngineStatus, engine_status
+from .text_pass import TextPass
 
 if TYPE_CHECKING:
     from ..catalog.backup import BackupInfo
@@ -92,6 +93,7 @@ class Engine(LabelsApi):
         )
         # Zero-shot labels and smart albums: each committed batch is tagged right after its commit.
         self.labelling = Labelling(self)
+        self.text_pass = TextPass(self)  # the text in photos: a second pass after the CLIP pass
         self.indexer.on_committed = self.labelling.batch_committed
         # Duplicates: new photos are placed in the kept grouping as they are indexed.
         self.duplicates = Duplicates(self)
@@ -300,6 +302,7 @@ class Engine(LabelsApi):
             return
         self.index_lock.require()
         self.labelling.start()
+        self.text_pass.start()
         self.duplicates.start()
         self._background = BackgroundIndexing(self, watch)
         self._schedule(Reconcile())
@@ -316,6 +319,7 @@ class Engine(LabelsApi):
         else:
             self.indexer.cancel()
         self.labelling.stop(timeout)
+        self.text_pass.stop(timeout)
         self.duplicates.stop(timeout)
 
     def close(self) -> None:

@@ -113,6 +113,7 @@ class BackgroundIndexing:
                     engine.store.save_if_due(interval_s=30.0)
                 engine.report_offline(report)
                 engine.labelling.after_indexing()  # copies, and photos committed before the label vectors
+                engine.text_pass.after_indexing()  # the text in the photos just indexed
         engine.backups.after_indexing(report)
 
     def _failed(self, failure: JobFailure) -> None:

@@ -27,6 +27,7 @@ from ..index import IndexStore, VectorIndexApi
 from .background import BackgroundSample
 from .browse import BrowseRequest, TimelineBucket, timeline_buckets
 from .cutoff import best_match_count
+from .text_match import Lift, lift
 from .understanding import UnderstoodQuery, understand
 
 # How hard a "-term" pushes matches down, relative to the positive query.
@@ -48,6 +49,7 @@ class SearchRequest:
     query_languages: str | None = None  # auto | english | multilingual; None: the stored setting
     split: bool = True  # mark the best matches (False: one plain ranking)
     min_score: float | None = None  # best matches are those scoring at least this (default: adaptive)
+    match_text: bool = True  # photos holding the query's words in their text come first (text_match.py)
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,8 @@ class SearchHit:
     content_key: str | None
     offline: bool
     best: bool = False  # among the query's best matches (see SearchPage.best_count)
+    text_match: bool = False  # lifted because its text holds the query's words
+    text_terms: tuple[str, ...] = ()  # which of them (the preview highlights the lines holding them)
 
     def to_json(self) -> dict:
         return {
@@ -74,6 +78,7 @@ class SearchHit:
             "format": self.format,
             "offline": self.offline,
             "best": self.best,
+            "text_match": self.text_match,
         }
 
 
@@ -210,14 +215,18 @@ class Searcher:
         want = request.offset + request.limit + 1  # one extra says whether there is a next page
         # Text in the query puts its vector among text embeddings, away from the photos: a wider search.
         ef = index.params.ef_search_text if (request.text or "").strip() else None
-        ids, scores = index.search(query, want, allowed, ef=ef)
+        # Photos whose text holds the query's words come first, all best matches (text_match.py).
+        lifted = lift(self.catalog, understood, allowed, query, self.store.model_id) if request.match_text else Lift()
+        ids, scores = lifted.without_lifted(*index.search(query, want + lifted.count, allowed, ef=ef))
         end = request.offset + request.limit
-        best_count = self._best_count(request, index, query, scores[:end], allowed) if request.split else None
+        rest = scores[: max(0, end - lifted.count)]
+        best_count = lifted.count + self._best_count(request, index, query, rest, allowed) if request.split else None
+        ids, scores = lifted.prepend(ids, scores)
         page_ids = ids[request.offset : end].tolist()
         page_scores = scores[request.offset : end].tolist()
         records = self.catalog.images(page_ids)
         hits = [
-            _hit(records[i], s, best=best_count is not None and rank < best_count)
+            _hit(records[i], s, best=best_count is not None and rank < best_count, text_terms=lifted.terms.get(i, ()))
             for rank, (i, s) in enumerate(zip(page_ids, page_scores, strict=True), start=request.offset)
             if i in records
         ]
@@ -259,7 +268,7 @@ class Searcher:
         return index.dim if index is not None else self.encoder.dim
 
 
-def _hit(record: ImageRecord, score: float, best: bool = False) -> SearchHit:
+def _hit(record: ImageRecord, score: float, best: bool = False, text_terms: tuple[str, ...] = ()) -> SearchHit:
     return SearchHit(
         record.id,
         record.path,
@@ -271,4 +280,6 @@ def _hit(record: ImageRecord, score: float, best: bool = False) -> SearchHit:
         record.content_key,
         record.offline,
         best,
+        bool(text_terms),
+        text_terms,
     )

@@ -1,0 +1,146 @@
+"""A query's words found in the text of photos (read by clipdesk.text, indexed by the catalog) lift
+those photos above the CLIP ranking.
+
+- Words: the query as understood (date words and "-terms" out), split at spaces and punctuation;
+  English function words ("a", "on", "the") and single Latin letters are left out. A run of Chinese
+  longer than four characters is split at common function characters (的, 了, 和, ...), so
+  "超市的发票" looks for "超市" and "发票".
+- A phrase in "double quotes" (or 「」, “”) must appear exactly as typed (case aside).
+- Lifted photos: those whose text holds at least one word, or every phrase when there are phrases;
+  more words found rank higher, then the CLIP score decides. The rest follow in CLIP order.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..catalog import Catalog
+from ..catalog.text import TextStore, normalize
+from .understanding import UnderstoodQuery
+
+MAX_LIFTED = 500  # photos lifted by text at most (each term's matches are read up to twice this)
+
+_PHRASE = re.compile(r'"([^"]+)"|“([^”]+)”|「([^」]+)」')
+_TOKEN = re.compile(r"[\w\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]+(?:[-.'][\w]+)*")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
+_CJK_FUNCTION = re.compile(r"[的了在和与是有个张把被从到里中上下或及这那些吗呢吧啊我你他她它们]+")
+_STOPWORD_TEXT = (
+    "a an and are as at be by for from has have in into is it its of on or photo photos picture pictures "
+    "image images that the this to with without my our your me us"
+)
+_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+
+
+@dataclass(frozen=True)
+class TextQuery:
+    words: tuple[str, ...] = ()  # any of them lifts a photo
+    phrases: tuple[str, ...] = ()  # all of them must appear
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        return self.phrases + self.words
+
+    def __bool__(self) -> bool:
+        return bool(self.words or self.phrases)
+
+
+def text_query(text: str) -> TextQuery:
+    """The words and phrases of a query that are looked for in the photos' text."""
+    phrases = [normalize(next(g for g in m.groups() if g)).strip() for m in _PHRASE.finditer(text)]
+    rest = _PHRASE.sub(" ", text)
+    words: list[str] = []
+    for token in _TOKEN.findall(normalize(rest)):
+        words.extend(_words_of(token))
+    unique = tuple(dict.fromkeys(w for w in words if w not in phrases))
+    return TextQuery(unique, tuple(dict.fromkeys(p for p in phrases if p)))
+
+
+def _words_of(token: str) -> list[str]:
+    if _CJK.search(token):
+        if len(token) <= 4:
+            return [token]
+        pieces = [p for p in _CJK_FUNCTION.split(token) if p]
+        return [p for p in pieces if len(p) >= 2] or pieces
+    if token in _STOPWORDS or (len(token) == 1 and not token.isdigit()):
+        return []
+    return [token]
+
+
+def line_matches(line: str, terms: Iterable[str]) -> bool:
+    """Whether a line of text holds one of the terms, as the catalog's index would match it."""
+    text = normalize(line)
+    digits = re.sub(r"\D", "", text)
+    for term in terms:
+        if len(term) >= 3 or _CJK.search(term):
+            if term in text or (term.isdigit() and term in digits):
+                return True
+        elif re.search(rf"(?<![^\W_]){re.escape(term)}(?![^\W_])", text):  # a whole short word
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class Lift:
+    """Photos lifted by their text, best first, with their CLIP scores."""
+
+    ids: list[int] = field(default_factory=list)
+    scores: list[float] = field(default_factory=list)
+    terms: dict[int, tuple[str, ...]] = field(default_factory=dict)  # photo id -> the terms its text holds
+
+    @property
+    def count(self) -> int:
+        return len(self.ids)
+
+    def without_lifted(self, ids: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The CLIP ranking with the lifted photos taken out (they come first instead)."""
+        if not self.ids:
+            return ids, scores
+        keep = ~np.isin(ids, np.asarray(self.ids, dtype=np.int64))
+        return ids[keep], scores[keep]
+
+    def prepend(self, ids: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if not self.ids:
+            return ids, scores
+        return (
+            np.concatenate([np.asarray(self.ids, dtype=np.int64), ids.astype(np.int64)]),
+            np.concatenate([np.asarray(self.scores, dtype=np.float32), scores.astype(np.float32)]),
+        )
+
+
+def lift(
+    catalog: Catalog,
+    understood: UnderstoodQuery | None,
+    allowed: np.ndarray | None,
+    query: np.ndarray,
+    model_id: str | None,
+) -> Lift:
+    """The photos whose text holds the query's words (see the module's rules), best first."""
+    wanted = text_query(understood.text) if understood is not None else TextQuery()
+    if not wanted or not isinstance(catalog, TextStore) or model_id is None:
+        return Lift()
+    hits: dict[int, tuple[str, ...]] = {}  # photo id -> the words it holds
+    required: set[int] | None = None
+    for phrase in wanted.phrases:
+        found = set(catalog.photos_with_text(phrase, 2 * MAX_LIFTED))
+        required = found if required is None else required & found
+    for word in wanted.words:
+        for image_id in catalog.photos_with_text(word, 2 * MAX_LIFTED):
+            hits[image_id] = (*hits.get(image_id, ()), word)
+    if required is not None:
+        hits = {i: (*wanted.phrases, *hits.get(i, ())) for i in required}
+    if allowed is not None and hits:
+        allowed_set = set(np.asarray(allowed).tolist())
+        hits = {i: n for i, n in hits.items() if i in allowed_set}
+    if not hits:
+        return Lift()
+    ids, vectors = catalog.embeddings_of(list(hits), model_id)  # indexed with the current model only
+    if not ids:
+        return Lift()
+    scores = vectors @ np.asarray(query, dtype=np.float32)
+    order = sorted(range(len(ids)), key=lambda k: (-len(hits[ids[k]]), -float(scores[k]), ids[k]))[:MAX_LIFTED]
+    lifted = [ids[k] for k in order]
+    return Lift(lifted, [float(scores[k]) for k in order], {i: hits[i] for i in lifted})
