@@ -9,7 +9,11 @@ from just before the process was started (parent clock):
   - search ready: that first query's result arrived (it waits for the model and the index);
   - reconcile done: the first scan of the photo folders is over;
   - UI responsiveness: a GUI-thread timer due every 10 ms; how late it fired (worst, p99),
-    from the first paint until the search result, and until the scan was over.
+    from the first paint until the search result, and until the scan was over;
+  - quit: closing the window (engine stopped, the index saved only if it changed), and whether
+    the saved index file was rewritten (its name or mtime changed).
+`hosts` runs each launch once per index host (CLIPDESK_INDEX_HOST: "inline" is the old in-process
+index, "process" the app's index process), alternating, so both are measured under the same load.
 
 Two cases, with the catalog's root marked online as a previous session left it:
   - "missing": the photo folder does not exist (an unplugged drive): the root goes offline.
@@ -61,7 +65,13 @@ def maybe_finish():
         QTimer.singleShot(500, finish)
 
 def finish():
-    report()  # before quitting: closing the app (saving a 2 GB index) is not measured here
+    marks["ui_whole"] = lateness(marks.get("window_painted"), time.time())
+    win = state["window"]
+    if win is not None:
+        t = time.time()
+        win.close()  # hides at once, stops the engine, saves the index if it changed
+        marks["quit_s"] = time.time() - t
+    report()
     QApplication.instance().quit()
 
 class Spy(QObject):
@@ -138,7 +148,8 @@ def report():
     end = probe[-1][0] if probe else None
     marks["ui_until_result"] = lateness(marks.get("window_painted"), marks.get("result"))
     marks["ui_until_reconciled"] = lateness(marks.get("window_painted"), marks.get("reconcile_done", end))
-    out = {k: (v - T0 if isinstance(v, float) else v) for k, v in marks.items()}
+    out = {k: (v - T0 if isinstance(v, float) and k != "quit_s" else v) for k, v in marks.items()}
+    out["index_host"] = os.environ.get("CLIPDESK_INDEX_HOST", "")
     print("MARKS " + json.dumps(out), flush=True)
 
 QTimer.singleShot(int(os.environ.get("BENCH_TIMEOUT_S", "300")) * 1000, finish)
@@ -193,8 +204,18 @@ def evict(data: Path) -> None:
             os.close(fd)
 
 
+def _index_files(data: Path) -> dict[str, int]:
+    return {p.name: p.stat().st_mtime_ns for p in (data / "index").glob("*.hnsw")}
+
+
 def launch(
-    data: Path, model_dir: Path, code: Path, query: str = "beach sunset", timeout_s: int = 300, cold: bool = False
+    data: Path,
+    model_dir: Path,
+    code: Path,
+    query: str = "beach sunset",
+    timeout_s: int = 300,
+    cold: bool = False,
+    host: str | None = None,
 ) -> dict:
     env = dict(
         os.environ,
@@ -203,10 +224,14 @@ def launch(
         PYTHONPATH=str(code),
         BENCH_TIMEOUT_S=str(timeout_s),
     )
+    if host:
+        env["CLIPDESK_INDEX_HOST"] = host
     # cwd: `python -c` puts the current folder first on sys.path, before PYTHONPATH.
     subprocess.run([sys.executable, "-c", PREP, str(data / "catalog.sqlite3")], env=env, cwd=code, check=True)
     if cold:
         evict(data)
+    index_before = _index_files(data)
+    load = os.getloadavg()[0]
     t0 = time.time()
     proc = subprocess.run(
         [sys.executable, "-c", CHILD, repr(t0), str(data), str(model_dir), query],
@@ -220,7 +245,10 @@ def launch(
     if line is None:
         print(proc.stdout[-2000:], proc.stderr[-3000:], file=sys.stderr)
         return {"error": f"no timings (exit status {proc.returncode})"}
-    return json.loads(line[6:])
+    marks = json.loads(line[6:])
+    marks["index_rewritten"] = _index_files(data) != index_before
+    marks["load_avg_1m"] = round(load, 2)
+    return marks
 
 
 def cases(
@@ -232,6 +260,7 @@ def cases(
     code: Path | None = None,
     runs: int = 1,
     cold: bool = False,
+    hosts: tuple[str | None, ...] = (None,),
 ) -> dict:
     """Launches with the photo folder missing, then present; `path_of(i)` is photo i's path."""
     code = code or c.REPO
@@ -249,9 +278,10 @@ def cases(
             root.rename(away)  # the folder disappears, as an unplugged drive does
         out[case] = []
         for _ in range(runs):
-            m = launch(data, model_dir, code, cold=cold)
-            out[case].append(m)
-            print(f"    {case}: {summary(m)}", file=sys.stderr, flush=True)
+            for host in hosts:
+                m = launch(data, model_dir, code, cold=cold, host=host)
+                out[case].append(m)
+                print(f"    {case} {host or ''}: {summary(m)}", file=sys.stderr, flush=True)
     return out
 
 
@@ -265,7 +295,8 @@ def summary(m: dict) -> str:
         f"window {get('window_painted') * 1000:.0f} ms, model ready {get('model_ready'):.1f} s, "
         f"search ready {get('result'):.1f} s, reconcile done {get('reconcile_done'):.1f} s; UI timer late "
         f"worst {ui.get('worst_ms')} / p99 {ui.get('p99_ms')} ms until the result, worst {ui2.get('worst_ms')} / "
-        f"p99 {ui2.get('p99_ms')} ms until reconciled"
+        f"p99 {ui2.get('p99_ms')} ms until reconciled, worst {(m.get('ui_whole') or {}).get('worst_ms')} ms in all; "
+        f"quit {get('quit_s'):.1f} s (index rewritten: {m.get('index_rewritten')}); load {m.get('load_avg_1m')}"
     )
 
 
@@ -280,13 +311,15 @@ def table(results: list[dict]) -> str:
                 rows.append(
                     [
                         f"{r['n']:,}",
-                        case,
+                        f"{case} {m.get('index_host') or ''}".strip(),
                         f"{get('window_painted') * 1000:.0f} ms",
                         f"{get('model_ready'):.1f} s",
                         f"{get('result'):.1f} s",
                         f"{get('reconcile_done'):.1f} s",
                         f"{ui.get('worst_ms')} / {ui.get('p99_ms')} ms",
                         f"{ui2.get('worst_ms')} / {ui2.get('p99_ms')} ms",
+                        f"{(m.get('ui_whole') or {}).get('worst_ms')} ms",
+                        f"{get('quit_s'):.1f} s" + (" (saved)" if m.get("index_rewritten") else ""),
                     ]
                 )
     return c.table(
@@ -300,5 +333,7 @@ def table(results: list[dict]) -> str:
             "reconcile done",
             "UI late until result (worst / p99)",
             "until reconciled",
+            "worst, whole run",
+            "quit",
         ],
     )

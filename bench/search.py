@@ -198,6 +198,7 @@ def the_apps(data: Path, model_dir: Path, args) -> dict:
             code=Path(args.code) if args.code else None,
             runs=args.app_runs,
             cold=args.cold,
+            hosts=tuple(h or None for h in args.index_hosts.split(",")),
         )
     }
     if not args.app_only:
@@ -430,6 +431,11 @@ def main() -> None:
     ap.add_argument("--app-runs", type=int, default=1, help="app launches per case (folder missing, present)")
     ap.add_argument("--code", default=None, help="run the app from this clipdesk checkout (e.g. an older build)")
     ap.add_argument("--cold", action="store_true", help="drop the catalog and index from the page cache per launch")
+    ap.add_argument(
+        "--index-hosts",
+        default="",
+        help="launch the app once per CLIPDESK_INDEX_HOST listed, alternating (inline,process); default: the app's",
+    )
     ap.add_argument("--child", type=int, default=0, help=argparse.SUPPRESS)
     ap.add_argument(
         "--library",
@@ -472,6 +478,7 @@ def main() -> None:
             + ["--app-runs", str(args.app_runs)]
             + (["--code", args.code] if args.code else [])
             + (["--cold"] if args.cold else [])
+            + ["--index-hosts", args.index_hosts]
         )
         proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True)  # progress on stderr, as it comes
         line = next((x for x in proc.stdout.splitlines() if x.startswith("RESULT ")), None)
