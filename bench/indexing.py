@@ -4,6 +4,7 @@ encoder-alone ceiling, with per-stage times and the stage-sum bound, all in one 
     .venv/bin/python bench/indexing.py                 # full run (~5 min on 2 cores)
     .venv/bin/python bench/indexing.py --photos 32 --quick
     .venv/bin/python bench/indexing.py --photos 32 --no-corpus --labelling   # the labelling share alone
+    .venv/bin/python bench/indexing.py --photos 24 --text   # the text-in-photos pass alone (bench/text_ocr.py)
 
 Every pipeline run also tags each committed batch with the shipped vocabulary's labels (its ~1,400
 label vectors stored beforehand: random unit vectors of the model's width, so the matrix product is
@@ -286,6 +287,8 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--quick", action="store_true", help="only the shipped configuration and one alternative")
     ap.add_argument("--labelling", action="store_true", help="only the shipped configuration: the labelling share")
+    ap.add_argument("--text", action="store_true", help="only the text pass: ms per photo, with and without text")
+    ap.add_argument("--text-sides", default="640,736", help="detection sizes the text pass compares")
     args = ap.parse_args()
 
     import torch
@@ -308,6 +311,17 @@ def main() -> None:
         f"{cores} cores; torch {torch.__version__}",
         flush=True,
     )
+
+    if args.text:  # the second pass alone: it runs after the CLIP pass, never beside it
+        import json
+
+        from text_ocr import text_section
+
+        corpus = [] if args.no_corpus else c.corpus_files()
+        sides = tuple(int(s) for s in args.text_sides.split(","))
+        result = text_section(sorted(twelve.glob("*.jpg")), corpus, sides)
+        (c.OUT / "text_ocr.json").write_text(json.dumps(result, indent=2))
+        return
 
     if args.labelling:
         from clipdesk.pipeline.indexer import default_decode_workers as workers_for

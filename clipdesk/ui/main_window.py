@@ -40,6 +40,7 @@ from .mainwindow.search_controls import SearchControls
 from .mainwindow.sidebar import ALBUM, Sidebar
 from .mainwindow.statusbar.bar import StatusBar
 from .overlay import DropOverlay
+from .photo_text import attach_text_in_photos
 from .preview import PreviewPage
 from .query_image import QueryImage
 from .search_bar import SearchBar
@@ -91,6 +92,7 @@ class MainWindow(DropTarget, QMainWindow):
         for view in self.all_views():
             self.commands.attach_to_grid(view.grid)
         self._connect()
+        attach_text_in_photos(self)  # Copy text and highlights, the status bar's progress, the menu toggle
         if settings.geometry is not None:
             self.restoreGeometry(settings.geometry)
         else:

@@ -7,13 +7,14 @@ import os
 from collections import OrderedDict
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QLocale, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPalette, QPixmap, QResizeEvent
+from PySide6.QtCore import QLocale, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPalette, QPen, QPixmap, QPolygonF, QResizeEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
 from .background import Background
 from .icons import icon
 from .photo_labels import PhotoLabels
+from .photo_text import PhotoText
 from .results_model import format_taken_long
 from .thumbnail_loader import ThumbnailLoader, pil_to_qimage
 
@@ -75,6 +76,11 @@ class ImageCanvas(QWidget):
         self._pixmap: QPixmap | None = None
         self._scaled: QPixmap | None = None
         self._message = ""
+        self.highlights: list[list[tuple[float, float]]] = []  # boxes of matching text, as fractions
+
+    def set_highlights(self, boxes: list[list[tuple[float, float]]]) -> None:
+        self.highlights = boxes
+        self.update()
 
     def set_pixmap(self, pixmap: QPixmap | None, message: str = "") -> None:
         self._pixmap = pixmap
@@ -111,6 +117,16 @@ class ImageCanvas(QWidget):
                     want, Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.SmoothTransformation
                 )
             painter.drawPixmap(target, self._scaled, QRectF(self._scaled.rect()))
+            if self.highlights:  # the lines holding the search's words
+                painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+                painter.setPen(QPen(QColor(255, 196, 0), 2))
+                painter.setBrush(QColor(255, 196, 0, 60))
+                for box in self.highlights:
+                    painter.drawPolygon(
+                        QPolygonF(
+                            [QPointF(target.x() + x * target.width(), target.y() + y * target.height()) for x, y in box]
+                        )
+                    )
         if self._message:
             color = QColor(self.palette().color(QPalette.ColorRole.WindowText))
             color.setAlphaF(0.7)
@@ -168,11 +184,14 @@ class PreviewPage(QWidget):
         top.setContentsMargins(8, 6, 8, 0)
         top.addWidget(self.back_button)
         top.addWidget(self.title, 1)
+        self.photo_text = PhotoText(self)  # "Copy text"; highlights the boxes that match the search
+        top.addWidget(self.photo_text)
         top.addWidget(self.similar_button)
         top.addWidget(self.open_button)
         top.addWidget(self.folder_button)
 
         self.canvas = ImageCanvas(self)
+        self.photo_text.on_highlights = self.canvas.set_highlights
         middle = QHBoxLayout()
         middle.setContentsMargins(4, 0, 4, 0)
         middle.addWidget(self.prev_button)
@@ -228,6 +247,7 @@ class PreviewPage(QWidget):
         self.path_label.set_full_text(hit.path)
         self._set_details(hit, None)
         self.labels.show_for(hit.id)
+        self.photo_text.show_for(hit)
         cached = self._cache.get(hit.path)
         if cached is not None:
             self._cache.move_to_end(hit.path)

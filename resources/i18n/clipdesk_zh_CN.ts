@@ -1131,6 +1131,32 @@ The files stay where they are; only clipdesk forgets them.</source>
     </message>
 </context>
 <context>
+    <name>PhotoText</name>
+    <message>
+        <source>Copy text</source>
+        <translation>复制文字</translation>
+    </message>
+    <message>
+        <source>Copy the text read in this photo</source>
+        <translation>复制这张照片中识别出的文字</translation>
+    </message>
+</context>
+<context>
+    <name>TextReadingStatus</name>
+    <message>
+        <source>{done} of {total}</source>
+        <translation>{done} / {total}</translation>
+    </message>
+    <message>
+        <source>Reading text in photos: {counts} (after indexing)</source>
+        <translation>正在识别照片中的文字：{counts}（索引完成后继续）</translation>
+    </message>
+    <message>
+        <source>Reading text in photos: {counts}</source>
+        <translation>正在识别照片中的文字：{counts}</translation>
+    </message>
+</context>
+<context>
     <name>PhotoLabels</name>
     <message>
         <source>What&apos;s in this photo:</source>
@@ -1592,6 +1618,10 @@ The files stay where they are; only clipdesk forgets them.</source>
     <message>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>Read &amp;Text in Photos</source>
+        <translation>识别照片中的文字(&amp;T)</translation>
     </message>
     <message>
         <source>&amp;Copy Image</source>
