@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,7 @@ from text_images import FONT, make_text_library
 
 from clipdesk.catalog import Catalog
 from clipdesk.cli.main import main
+from clipdesk.engine.worker import CancelToken
 from clipdesk.search import SearchRequest
 from clipdesk.search.text_match import line_matches, text_query
 
@@ -165,6 +168,25 @@ def test_background_pass_reads_after_indexing(engine_factory, text_library) -> N
     engine.start(watch=False)
     assert engine.wait_idle(60)
     assert engine.text_pass.run() == 0
+
+
+def test_the_pass_steps_aside_while_clip_indexing_runs(engine_factory, text_library) -> None:
+    folder, _made = text_library
+    engine = engine_factory()
+    engine.add_root(folder)
+    engine.index()
+    token = CancelToken()
+    reading = threading.Thread(target=engine.text_pass.run, kwargs={"token": token, "step_aside": True})
+    with engine.indexing:  # what an indexing run holds
+        reading.start()
+        deadline = time.monotonic() + 30
+        while engine.text_pass.state.phase != "waiting" and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert engine.text_pass.state.phase == "waiting"
+        time.sleep(0.6)
+        assert engine.catalog.text_progress() == (0, 8)  # nothing read meanwhile
+    reading.join(60)
+    assert not reading.is_alive() and engine.catalog.text_progress() == (8, 8)
 
 
 def test_cli_index_search_status_and_text(tmp_path: Path, tiny_model: Path, text_library, capsys, monkeypatch) -> None:

@@ -101,9 +101,10 @@ class TextPass:
     # -- the background worker ------------------------------------------------------------------
 
     def start(self) -> None:
+        """The worker only: the first job comes at the end of the first indexing run (after_indexing),
+        so the model load, the index and first search at launch have the CPU to themselves."""
         if self._worker is None:
             self._worker = Worker("clipdesk-text", self._run, on_failed=self._failed)
-        self.submit()
 
     def stop(self, timeout: float) -> None:
         worker, self._worker = self._worker, None
