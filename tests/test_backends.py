@@ -157,3 +157,23 @@ def test_copy_reuses_embedding(make_engine, make_library):
     report = engine.index()
     assert (report.encoded, report.reused) == (0, 1)
     assert engine.status().counts["indexed"] == 4
+
+
+def test_labels_and_albums(make_engine, make_library):
+    root = make_library(9)
+    engine = make_engine()
+    engine.add_root(root)
+    engine.index()
+    engine.labelling.prepare()  # the label vectors, then every photo tagged
+    assert engine.catalog.labelled_count() == 9  # every photo tagged (or found to fit no label) after its batch
+    for info in engine.labels()[:3]:
+        everywhere = engine.label_photos(info.id, 0, 50).hits
+        assert len(everywhere) == info.count and info.count > 0
+        under = engine.labelled_page(Filters(label=info.id, folders=(str(root / "sub1"),)), 0, 50).hits
+        assert {h.id for h in under} == {h.id for h in everywhere if Path(h.path).parent.name == "sub1"}
+    example = root / "sub2" / "img_0002.jpg"
+    album = engine.add_album("Like this", examples=[str(example)], strictness=0.0)
+    assert album.ready and album.count > 0
+    members = engine.album_photos("Like this", 0, 50, strictness=0.0).hits
+    assert members[0].path == str(example)
+    assert [h.score for h in members] == sorted((h.score for h in members), reverse=True)

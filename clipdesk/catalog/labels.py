@@ -18,11 +18,14 @@ import time
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
 from .records import chunks
+
+if TYPE_CHECKING:
+    from .filters import Filters
 
 T = TypeVar("T")
 
@@ -240,6 +243,13 @@ class LabelStore:
             (label, *params, int(limit), int(offset)),
         )
         return [(r[0], float(r[1])) for r in rows]
+
+    def label_page(self, label: str, filters: Filters, offset: int, limit: int) -> list[tuple[int, float]]:
+        """label_photo_ids narrowed by the other filters (the label's page in a filtered view)."""
+        from .filters import filter_sql  # filters.py imports this module
+
+        where, params = filter_sql(filters)
+        return self.label_photo_ids(label, offset, limit, where, params)
 
     def labelled_count(self) -> int:
         return int(self.query(f"SELECT COUNT(*) FROM labelled WHERE set_id = {_CURRENT}")[0][0])

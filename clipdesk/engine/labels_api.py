@@ -16,7 +16,6 @@ from PIL import Image
 
 from ..catalog import Catalog, Filters
 from ..catalog.albums import Album
-from ..catalog.filters import filter_sql
 from ..labels import Label, LabelVectors, find_label, from_names, label_vectors, probabilities
 from ..search import SearchPage
 from ..search.searcher import _hit
@@ -99,8 +98,7 @@ class LabelsApi:
     def labelled_page(self, filters: Filters, offset: int, limit: int) -> SearchPage:
         """The photos of `filters.label` that pass the other filters, best fit first."""
         assert filters.label
-        where, params = filter_sql(replace(filters, label=None))
-        rows = self.catalog.label_photo_ids(filters.label, offset, limit + 1, where, params)
+        rows = self.catalog.label_page(filters.label, replace(filters, label=None), offset, limit + 1)
         scores = dict(rows[:limit])
         return SearchPage(_hits(self.catalog, [i for i, _ in rows[:limit]], scores), offset, len(rows) > limit)
 

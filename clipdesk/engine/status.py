@@ -54,6 +54,8 @@ def engine_status(
 
 
 def _index_health(catalog: Catalog, store: IndexStore) -> dict[str, Any]:
+    if getattr(store, "in_server", False):  # a shared library: the server's HNSW index follows its rows
+        return {"file": None, "in_server": True, "up_to_date": True, "catalog_seq": catalog.change_seq()}
     stem = catalog.get_meta("index_stem")
     watermark = int(catalog.get_meta("index_watermark", "-1") or -1)
     seq = catalog.change_seq()

@@ -80,6 +80,7 @@ class ServerVectorStore:
     """The shared library's stand-in for IndexStore: opens (creates) the server's index for a model."""
 
     in_process = True  # nothing to load beside the model
+    in_server = True  # status: no index file, the server's index is always current
 
     def __init__(self, catalog: PgCatalog, folder: Path, params: IndexParams = IndexParams()) -> None:
         self.catalog = catalog

@@ -33,13 +33,14 @@ from .filters import filter_sql
 from .labels import PgLabels
 from .roots import IMAGE_COLUMNS, JOINS, PATH_SQL, MappedRoot, RootMap
 from .schema import migrate
+from .text import PgText
 from .vectors import PgVectors
 from .writes import PgWrites
 
 T = TypeVar("T")
 
 
-class PgCatalog(PgWrites, PgVectors, PgLabels, PgAlbums, PgDuplicates):
+class PgCatalog(PgWrites, PgVectors, PgLabels, PgAlbums, PgDuplicates, PgText):
     """A shared library at `url`, seen from machine `machine_id` (a stable id kept in the local data dir)."""
 
     shared = True

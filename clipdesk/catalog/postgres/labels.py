@@ -15,9 +15,10 @@ from typing import Any
 import numpy as np
 import psycopg
 
+from ..filters import Filters
 from ..labels import CURRENT_SET, WATERMARK, LabelCount, StoredLabelSet
 from ..records import chunks
-from .filters import CURRENT_LABEL_SET
+from .filters import CURRENT_LABEL_SET, filter_sql
 
 
 class PgLabels:
@@ -171,6 +172,10 @@ class PgLabels:
             (label, *params, int(limit), int(offset)),
         )
         return [(int(r[0]), float(r[1])) for r in rows]
+
+    def label_page(self, label: str, filters: Filters, offset: int, limit: int) -> list[tuple[int, float]]:
+        where, params = filter_sql(filters, self)  # type: ignore[arg-type]  # a mixin of PgCatalog
+        return self.label_photo_ids(label, offset, limit, where, params)
 
     def labelled_count(self) -> int:
         return int(self.query(f"SELECT COUNT(*) FROM labelled WHERE set_id = {CURRENT_LABEL_SET}")[0][0])

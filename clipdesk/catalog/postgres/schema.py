@@ -154,7 +154,28 @@ CREATE TRIGGER photo_labels_counted AFTER INSERT OR DELETE ON photo_labels
 INSERT INTO meta(key, value) VALUES ('change_seq', '0');
 """
 
-MIGRATIONS: list[str] = [_V1]
+# Text read in photos (text.py): the lines with their boxes, the file version read, and the two normalised
+# bodies searched; a new version of the file (another content key) drops the row, so it is read again.
+_V2_TEXT = """
+DROP TABLE photo_text;
+CREATE TABLE photo_text (
+    image_id BIGINT PRIMARY KEY REFERENCES photos(id) ON DELETE CASCADE,
+    content_key TEXT,
+    lines TEXT NOT NULL,
+    read_at DOUBLE PRECISION NOT NULL,
+    trigram_body TEXT NOT NULL DEFAULT '',
+    gram_body TEXT NOT NULL DEFAULT ''
+);
+CREATE FUNCTION photo_text_stale() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM photo_text WHERE image_id = NEW.id;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER photos_text_stale AFTER UPDATE OF content_key ON photos
+    FOR EACH ROW WHEN (OLD.content_key IS DISTINCT FROM NEW.content_key) EXECUTE FUNCTION photo_text_stale();
+"""
+
+MIGRATIONS: list[str] = [_V1, _V2_TEXT]
 SCHEMA_VERSION = len(MIGRATIONS)
 _MIGRATION_LOCK = 0x636C6970  # advisory lock key ("clip"): one machine migrates at a time
 

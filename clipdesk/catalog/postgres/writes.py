@@ -32,7 +32,8 @@ _READABLE = (
     "JOIN root_paths rq ON rq.root_id = q.root_id AND rq.machine = %s AND rq.online"
 )
 _TO_ENCODE = "(q.status = 'pending' OR (q.status = 'indexed' AND q.model_id IS DISTINCT FROM %s))"
-_FREE = "(q.lease_until IS NULL OR q.lease_until < now() OR q.claimed_by = %s)"
+_UNLEASED = "(q.lease_until IS NULL OR q.lease_until < now())"
+_FREE = "(q.lease_until IS NULL OR q.lease_until < now() OR q.claimed_by = %s)"  # or held by this worker
 _HOLDS_LEASE = "claimed_by = %s AND lease_until > now()"
 _COPY = (
     "INSERT INTO photos(root_id, rel_path, size, mtime_ns, content_key, width, height, taken_at, format, "
@@ -164,12 +165,12 @@ class PgWrites:
             rows = conn.execute(
                 "UPDATE photos p SET claimed_by = %s, lease_until = now() + make_interval(secs => %s) "
                 "FROM root_paths rp WHERE rp.root_id = p.root_id AND rp.machine = %s AND p.id IN ("
-                f"SELECT q.id FROM photos q {_READABLE} WHERE {_TO_ENCODE} AND {_FREE} AND q.id > %s "
+                f"SELECT q.id FROM photos q {_READABLE} WHERE {_TO_ENCODE} AND {_UNLEASED} AND q.id > %s "
                 "ORDER BY q.id LIMIT %s FOR UPDATE OF q SKIP LOCKED) "
                 "RETURNING p.id, rp.path || '/' || p.rel_path, p.root_id",
                 (
                     *(self.worker_id, self.lease_s, self.machine_id),
-                    *(self.machine_id, model_id, self.worker_id, int(after_id), int(limit)),
+                    *(self.machine_id, model_id, int(after_id), int(limit)),
                 ),
             ).fetchall()
         return sorted((int(r[0]), r[1], int(r[2])) for r in rows)

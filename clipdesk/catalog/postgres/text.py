@@ -1,0 +1,108 @@
+"""The text read in photos, in the shared library: the SQLite catalog's text.py, in PostgreSQL.
+
+Each photo's lines (JSON) and two normalised bodies (the same as the SQLite FTS tables index: text.py's
+`trigram_body` and `gram_body`). A term of 3 or more characters is a substring of the first; a shorter
+one a CJK character or pair, or a whole word, of the second. Matching reads the table (no full-text
+index): a text-match lookup runs once per query over the photos that have text.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from typing import Any
+
+import psycopg
+
+from ..records import chunks
+from ..text import TEXT_SETTING, PhotoText, gram_body, normalize, trigram_body
+
+
+class PgText:
+    # Provided by PgCatalog.
+    machine_id: str
+
+    def transaction(self) -> AbstractContextManager[psycopg.Connection]:
+        raise NotImplementedError
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        raise NotImplementedError
+
+    def get_meta(self, key: str, default: str | None = None) -> str | None:
+        raise NotImplementedError
+
+    def set_meta(self, key: str, value: str | None) -> None:
+        raise NotImplementedError
+
+    def text_reading_enabled(self) -> bool:
+        return self.get_meta(TEXT_SETTING) != "off"
+
+    def set_text_reading(self, enabled: bool) -> None:
+        self.set_meta(TEXT_SETTING, "on" if enabled else "off")
+
+    def unread_photos(self, limit: int, after_id: int = 0) -> list[tuple[int, str, str | None]]:
+        """Indexed photos readable on this machine whose text is not read yet: (id, path, content key)."""
+        rows = self.query(
+            "SELECT p.id, rp.path || '/' || p.rel_path, p.content_key FROM photos p "
+            "JOIN roots r ON r.id = p.root_id AND r.enabled "
+            "JOIN root_paths rp ON rp.root_id = p.root_id AND rp.machine = %s AND rp.online "
+            "WHERE p.status = 'indexed' AND p.id > %s "
+            "AND NOT EXISTS (SELECT 1 FROM photo_text t WHERE t.image_id = p.id) ORDER BY p.id LIMIT %s",
+            (self.machine_id, int(after_id), int(limit)),
+        )
+        return [(int(r[0]), r[1], r[2]) for r in rows]
+
+    def text_progress(self) -> tuple[int, int]:
+        indexed = self.query("SELECT COUNT(*) FROM photos WHERE status = 'indexed'")[0][0]
+        read = self.query(
+            "SELECT COUNT(*) FROM photo_text t JOIN photos p ON p.id = t.image_id WHERE p.status = 'indexed'"
+        )[0][0]
+        return int(read), int(indexed)
+
+    def write_photo_text(self, rows: Sequence[tuple[int, str | None, Sequence[dict[str, Any]]]]) -> None:
+        """(photo id, content key read, lines); a photo deleted or changed meanwhile is skipped."""
+        now = time.time()
+        with self.transaction() as conn:
+            for image_id, key, lines in rows:
+                current = conn.execute("SELECT content_key FROM photos WHERE id = %s FOR SHARE", (image_id,)).fetchone()
+                if current is None or current[0] != key:
+                    continue
+                texts = [str(line["text"]) for line in lines]
+                conn.execute(
+                    "INSERT INTO photo_text(image_id, content_key, lines, read_at, trigram_body, gram_body) "
+                    "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (image_id) DO UPDATE SET "
+                    "content_key = excluded.content_key, lines = excluded.lines, read_at = excluded.read_at, "
+                    "trigram_body = excluded.trigram_body, gram_body = excluded.gram_body",
+                    (
+                        *(image_id, key, json.dumps(list(lines), ensure_ascii=False), now),
+                        *(trigram_body(texts) if texts else "", gram_body(texts) if texts else ""),
+                    ),
+                )
+
+    def photo_text(self, image_id: int) -> PhotoText | None:
+        rows = self.query("SELECT lines, content_key FROM photo_text WHERE image_id = %s", (image_id,))
+        return PhotoText(image_id, json.loads(rows[0][0]), rows[0][1]) if rows else None
+
+    def photos_with_text(self, term: str, limit: int = 1000) -> list[int]:
+        norm = normalize(term).strip()
+        if not norm:
+            return []
+        if len(norm) >= 3:
+            sql = "SELECT image_id FROM photo_text WHERE strpos(trigram_body, %s) > 0 ORDER BY image_id LIMIT %s"
+            params: tuple[object, ...] = (norm, int(limit))
+        else:  # a CJK character or pair is a token of its own; anything else a whole word
+            sql = "SELECT image_id FROM photo_text WHERE gram_body ~ %s ORDER BY image_id LIMIT %s"
+            params = (f"(^|[^[:alnum:]_]){re.escape(norm)}($|[^[:alnum:]_])", int(limit))
+        return [int(r[0]) for r in self.query(sql, params)]
+
+    def texts_of(self, ids: Sequence[int]) -> dict[int, PhotoText]:
+        out: dict[int, PhotoText] = {}
+        for chunk in chunks([int(i) for i in ids], 1000):
+            for image_id, lines, key in self.query(
+                "SELECT image_id, lines, content_key FROM photo_text WHERE image_id = ANY(%s)", (chunk,)
+            ):
+                out[int(image_id)] = PhotoText(int(image_id), json.loads(lines), key)
+        return out
