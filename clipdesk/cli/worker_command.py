@@ -23,6 +23,9 @@ def add_worker_parser(sub: argparse._SubParsersAction, common: argparse.Argument
     p = sub.add_parser("worker", parents=[common], help="shared library: encode queued photos until stopped")
     p.add_argument("--poll", type=float, default=2.0, metavar="S", help="seconds between looks at an empty queue")
     p.add_argument("--once", action="store_true", help="encode what is queued now, then exit")
+    p.add_argument(
+        "--scan", action="store_true", help="first look for new and changed photos in the folders mapped here"
+    )
     p.add_argument("--batch-size", type=int, default=32, help=argparse.SUPPRESS)
 
 
@@ -52,6 +55,11 @@ def cmd_worker(args: argparse.Namespace) -> int:
     total, offline_since = 0, None
     try:
         engine.load_model()
+        if args.scan:
+            try:
+                print(f"Scanned {engine.indexer.reconcile().scanned} files.", flush=True)
+            except Cancelled:
+                stop.set()
         while not stop.is_set():
             engine.indexer.reset_cancel()
             if stop.is_set():
