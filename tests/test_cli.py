@@ -1,40 +1,48 @@
-"""The `clipdesk` command end to end, through a subprocess, as a script would use it."""
+"""The `clipdesk` command end to end, as a script would use it: through a subprocess where the process itself
+matters (exit status, signals, which modules it imports, environment read at start), else `main()` in this
+process (`main_in_process`: same arguments, environment, output and exit code, without an interpreter start)."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from conftest import make_dated_photo, make_photo
 
 
-@pytest.fixture
-def cli_in_process(monkeypatch, capsys):
-    """`run`'s twin for tests that only read output: `main()` in this process, with the same environment,
-    so each call skips a fresh interpreter's torch import (seconds each on 2 cores)."""
-    from types import SimpleNamespace
-
+def main_in_process(
+    args: list[str], data: Path, model: Path | str | None, env_extra: dict | None = None
+) -> SimpleNamespace:
+    """`run`'s twin for tests about a command's output and exit code, not about processes: `main()` in this
+    process with the same environment (no CLIPDESK_* but these), so each call skips a fresh interpreter's
+    torch import (seconds each on 2 cores). Usable from module fixtures too (no pytest fixture needed)."""
     from clipdesk.cli.main import main
 
-    def call(args: list[str], data: Path, model: Path | str | None, env_extra: dict | None = None) -> SimpleNamespace:
+    env = {"CLIPDESK_DATA_DIR": str(data), **({"CLIPDESK_MODEL": str(model)} if model is not None else {})}
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         for key in [k for k in os.environ if k.startswith("CLIPDESK_")]:
-            monkeypatch.delenv(key)
-        env = {"CLIPDESK_DATA_DIR": str(data), **({"CLIPDESK_MODEL": str(model)} if model is not None else {})}
+            mp.delenv(key)
         for key, value in {**env, **(env_extra or {})}.items():
-            monkeypatch.setenv(key, value)
-        capsys.readouterr()
+            mp.setenv(key, value)
         try:
             code = main(args)
         except SystemExit as exc:  # argparse's usage errors end the process as they would a script
             code = exc.code if isinstance(exc.code, int) else 2
-        out = capsys.readouterr()
-        return SimpleNamespace(returncode=code, stdout=out.out, stderr=out.err)
+    return SimpleNamespace(returncode=code, stdout=out.getvalue(), stderr=err.getvalue())
 
-    return call
+
+@pytest.fixture
+def cli_in_process() -> Callable[..., SimpleNamespace]:
+    return main_in_process
 
 
 def run(args: list[str], data: Path, model: Path | str | None, timeout: float = 120, env_extra: dict | None = None):
@@ -56,9 +64,9 @@ def indexed(tmp_path_factory, tiny_model):
         make_photo(photos / ("a" if i < 5 else "b") / f"p{i}.jpg", seed=i)
     (photos / "broken.jpg").write_bytes(b"not a jpeg at all")
     data = base / "data"
-    r = run(["add", str(photos)], data, tiny_model)
+    r = main_in_process(["add", str(photos)], data, tiny_model)
     assert r.returncode == 0, r.stderr
-    r = run(["index"], data, tiny_model)
+    r = main_in_process(["index"], data, tiny_model)
     assert r.returncode == 0, r.stderr
     assert "Indexed 10 new" in r.stdout and "1 unreadable" in r.stdout
     return data, photos
@@ -66,14 +74,14 @@ def indexed(tmp_path_factory, tiny_model):
 
 def test_search_json_is_ranked_and_complete(indexed, tiny_model):
     data, _ = indexed
-    r = run(["search", "a dog on a beach", "-k", "4", "--json"], data, tiny_model)
+    r = main_in_process(["search", "a dog on a beach", "-k", "4", "--json"], data, tiny_model)
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
     scores = [h["score"] for h in out["results"]]
     assert len(scores) == 4 and scores == sorted(scores, reverse=True)
     assert out["has_more"] is True
     assert set(out["results"][0]) >= {"id", "path", "score", "taken_at", "width", "height", "format"}
-    r2 = run(["search", "a dog on a beach", "-k", "4", "--offset", "4", "--json"], data, tiny_model)
+    r2 = main_in_process(["search", "a dog on a beach", "-k", "4", "--offset", "4", "--json"], data, tiny_model)
     page2 = json.loads(r2.stdout)["results"]
     assert not {h["id"] for h in page2} & {h["id"] for h in out["results"]}
     assert page2[0]["score"] <= scores[-1]
@@ -88,14 +96,14 @@ def dated(tmp_path_factory, tiny_model):
         taken = "2019:07:14 10:00:00" if i < 3 else "2021:07:20 16:30:00"
         make_dated_photo(photos / f"d{i}.jpg", seed=100 + i, taken=taken)
     data = base / "data"
-    assert run(["add", str(photos)], data, tiny_model).returncode == 0
-    assert run(["index"], data, tiny_model).returncode == 0
+    assert main_in_process(["add", str(photos)], data, tiny_model).returncode == 0
+    assert main_in_process(["index"], data, tiny_model).returncode == 0
     return data, {str(photos / f"d{i}.jpg") for i in range(3)}
 
 
 def test_search_json_reports_the_query_as_understood(dated, tiny_model):
     data, from_2019 = dated
-    r = run(["search", "beach 2019 -people", "--json"], data, tiny_model)
+    r = main_in_process(["search", "beach 2019 -people", "--json"], data, tiny_model)
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
     assert {h["path"] for h in out["results"]} == from_2019
@@ -148,7 +156,7 @@ def test_best_matches_then_other_results(dated, tiny_model, cli_in_process):
 def test_similar_finds_the_photo_itself_first(indexed, tiny_model):
     data, photos = indexed
     target = photos / "b" / "p7.jpg"
-    r = run(["similar", str(target), "-k", "3"], data, tiny_model)
+    r = main_in_process(["similar", str(target), "-k", "3"], data, tiny_model)
     assert r.returncode == 0, r.stderr
     first = r.stdout.splitlines()[0].split()
     assert first[0] == "1" and float(first[1]) == pytest.approx(1.0, abs=1e-3) and first[2] == str(target)
@@ -157,25 +165,25 @@ def test_similar_finds_the_photo_itself_first(indexed, tiny_model):
 def test_search_by_outside_image_and_filters(indexed, tiny_model, tmp_path):
     data, photos = indexed
     outside = make_photo(tmp_path / "query.png", seed=3)  # same picture as p3, not in the library
-    r = run(
+    r = main_in_process(
         ["search", "--image", str(outside), "--folder", str(photos / "a"), "--type", "jpg", "--json"], data, tiny_model
     )
     assert r.returncode == 0, r.stderr
     results = json.loads(r.stdout)["results"]
     assert len(results) == 5 and all(h["path"].startswith(str(photos / "a")) for h in results)
     assert results[0]["path"] == str(photos / "a" / "p3.jpg")
-    counts = json.loads(run(["status", "--json"], data, tiny_model).stdout)["counts"]
+    counts = json.loads(main_in_process(["status", "--json"], data, tiny_model).stdout)["counts"]
     assert counts["indexed"] == 10  # querying added nothing
 
 
 def test_status_lists_errors_with_reasons(indexed, tiny_model):
     data, photos = indexed
-    r = run(["status"], data, tiny_model)
+    r = main_in_process(["status"], data, tiny_model)
     assert r.returncode == 0
     assert "10 indexed" in r.stdout and "1 unreadable" in r.stdout
     assert f"{photos / 'broken.jpg'}: not an image" in r.stdout
     assert "Index:    up to date" in r.stdout
-    js = json.loads(run(["status", "--json"], data, tiny_model).stdout)
+    js = json.loads(main_in_process(["status", "--json"], data, tiny_model).stdout)
     assert js["errors"] == [{"path": str(photos / "broken.jpg"), "reason": js["errors"][0]["reason"]}]
     assert js["roots"][0]["images"] == 11
 
@@ -193,7 +201,7 @@ def test_status_does_not_import_torch(indexed, tiny_model):
 
 def test_missing_model_is_a_clear_error(indexed, tmp_path):
     data, _ = indexed
-    r = run(["search", "cat"], data, tmp_path / "no-such-model")
+    r = main_in_process(["search", "cat"], data, tmp_path / "no-such-model")
     assert r.returncode == 3
     assert "does not exist" in r.stderr and "Traceback" not in r.stderr
 
@@ -202,29 +210,29 @@ def test_default_model_offline_says_what_to_do(tmp_path):
     photos = tmp_path / "photos"
     make_photo(photos / "x.jpg", seed=1)
     data = tmp_path / "data"
-    assert run(["add", str(photos)], data, None).returncode == 0
-    empty_cache = {"HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf")}
+    assert main_in_process(["add", str(photos)], data, None).returncode == 0
+    empty_cache = {"HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf")}  # read at import: a fresh process
     r = run(["index"], data, None, env_extra=empty_cache)
     assert r.returncode == 3, r.stderr
     assert "sentence-transformers/clip-ViT-B-32" in r.stderr and "--model" in r.stderr
     assert "Traceback" not in r.stderr
-    r = run(["status"], data, None, env_extra=empty_cache)
+    r = main_in_process(["status"], data, None, env_extra=empty_cache)
     assert r.returncode == 0 and "1 waiting" in r.stdout  # nothing lost: still queued
 
 
 def test_usage_and_path_errors(tmp_path, tiny_model):
     data = tmp_path / "data"
-    r = run(["add", str(tmp_path / "nope")], data, tiny_model)
+    r = main_in_process(["add", str(tmp_path / "nope")], data, tiny_model)
     assert r.returncode == 4 and "does not exist" in r.stderr
-    r = run(["remove", str(tmp_path)], data, tiny_model)
+    r = main_in_process(["remove", str(tmp_path)], data, tiny_model)
     assert r.returncode == 4 and "not a watched folder" in r.stderr
-    r = run(["index"], data, tiny_model)
+    r = main_in_process(["index"], data, tiny_model)
     assert r.returncode == 4 and "clipdesk add" in r.stderr
-    r = run(["search"], data, tiny_model)
+    r = main_in_process(["search"], data, tiny_model)
     assert r.returncode == 2
-    r = run(["similar", str(tmp_path / "missing.jpg")], data, tiny_model)
+    r = main_in_process(["similar", str(tmp_path / "missing.jpg")], data, tiny_model)
     assert r.returncode == 4
-    r = run(["frobnicate"], data, tiny_model)
+    r = main_in_process(["frobnicate"], data, tiny_model)
     assert r.returncode == 2
 
 
@@ -233,12 +241,12 @@ def test_remove_forgets_photos_but_keeps_files(tmp_path, tiny_model):
     for i in range(3):
         make_photo(photos / f"{i}.jpg", seed=i)
     data = tmp_path / "data"
-    run(["add", str(photos)], data, tiny_model)
-    run(["index"], data, tiny_model)
-    r = run(["remove", str(photos)], data, tiny_model)
+    main_in_process(["add", str(photos)], data, tiny_model)
+    main_in_process(["index"], data, tiny_model)
+    r = main_in_process(["remove", str(photos)], data, tiny_model)
     assert r.returncode == 0 and "3 photos forgotten" in r.stdout
     assert len(list(photos.glob("*.jpg"))) == 3
-    out = json.loads(run(["search", "x", "--json"], data, tiny_model).stdout)
+    out = json.loads(main_in_process(["search", "x", "--json"], data, tiny_model).stdout)
     assert out["results"] == []
 
 
@@ -259,7 +267,7 @@ def test_index_watch_picks_up_new_photos_and_stops_cleanly(tmp_path, tiny_model)
     photos = tmp_path / "photos"
     make_photo(photos / "first.jpg", seed=1)
     data = tmp_path / "data"
-    run(["add", str(photos)], data, tiny_model)
+    main_in_process(["add", str(photos)], data, tiny_model)
     env = {k: v for k, v in os.environ.items() if not k.startswith("CLIPDESK_")}
     env.update(CLIPDESK_DATA_DIR=str(data), CLIPDESK_MODEL=str(tiny_model))
     proc = subprocess.Popen(
@@ -285,7 +293,7 @@ def test_index_watch_picks_up_new_photos_and_stops_cleanly(tmp_path, tiny_model)
     finally:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=30) == 0
-    out = json.loads(run(["search", "x", "--json"], data, tiny_model).stdout)
+    out = json.loads(main_in_process(["search", "x", "--json"], data, tiny_model).stdout)
     assert {os.path.basename(h["path"]) for h in out["results"]} == {"first.jpg", "second.jpg"}
 
 
