@@ -1,4 +1,5 @@
-"""`clipdesk classify`, `describe`, `labels`, `search --label` and `album` end to end, through a subprocess."""
+"""`clipdesk classify`, `describe`, `labels`, `search --label` and `album` end to end: arguments, environment,
+output and exit codes through `main()` in this process (tests/test_cli.py runs real processes where they matter)."""
 
 from __future__ import annotations
 
@@ -9,13 +10,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import make_photo
-from test_cli import run
+from test_cli import main_in_process
 
 VOCABULARY = str(Path(__file__).resolve().parent / "data" / "vocabulary")
 
 
 def cli(args: list[str], data: Path, model: Path | str | None):
-    return run(args, data, model, env_extra={"CLIPDESK_VOCABULARY_DIR": VOCABULARY})
+    return main_in_process(args, data, model, env_extra={"CLIPDESK_VOCABULARY_DIR": VOCABULARY})
 
 
 @pytest.fixture(scope="module")
