@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 
 import numpy as np
@@ -14,6 +15,7 @@ import pytest
 
 from clipdesk.catalog import CatalogError, EncodedImage
 from clipdesk.catalog.postgres import PgCatalog, redact
+from clipdesk.catalog.postgres.schema import SCHEMA_VERSION
 from clipdesk.engine import Engine
 from clipdesk.search import Filters, SearchRequest
 
@@ -143,3 +145,23 @@ def test_password_never_shown(pg_server, pg_url, tiny_model, tmp_path):
         assert caught.value.kind == "unreachable" and secret not in str(caught.value)
     finally:
         pg_server.start()
+
+
+def test_migrations_run_once_and_a_server_restart_is_survived(pg_server, pg_url):
+    opened: list[PgCatalog] = []
+    threads = [
+        threading.Thread(target=lambda i=i: opened.append(PgCatalog(pg_url, f"m{i}"))) for i in range(3)
+    ]  # three machines starting at once on a new library: one of them migrates it
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(opened) == 3
+    catalog = opened[0]
+    assert catalog.query("SELECT version FROM schema_version") == [(SCHEMA_VERSION,)]
+    root = catalog.add_root("/x")
+    pg_server.restart()
+    assert catalog.roots() == [root]  # a read on a connection the restart dropped runs again on a new one
+    pg_server.restart()
+    catalog.set_meta("after", "restart")  # so does a write that had not begun
+    assert opened[1].get_meta("after") == "restart"

@@ -128,8 +128,9 @@ class BackgroundIndexing:
             return
         from ..catalog import CatalogError
 
-        if isinstance(failure.error, CatalogError) and failure.error.kind == "corrupt":
-            # Its message names the way back (clipdesk.engine.datastate: restore or salvage).
+        if isinstance(failure.error, CatalogError) and failure.error.kind in ("corrupt", "unreachable"):
+            # Its message names the way back (clipdesk.engine.datastate: restore or salvage; a shared
+            # library's server to start or reach again).
             self.engine.listeners.message("error", failure.error.user_message)
             return
         log.error("indexing failed", exc_info=failure.error)

@@ -14,7 +14,7 @@ import os
 import socket
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import Any, TypeVar
 
 import numpy as np
@@ -91,10 +91,17 @@ class PgCatalog(PgWrites, PgVectors, PgLabels, PgAlbums, PgDuplicates, PgText):
     @contextmanager
     def transaction(self) -> Iterator[psycopg.Connection]:
         """One write transaction; everything inside commits together or not at all."""
-        with self._db.guarded():
+        with self._db.guarded(), ExitStack() as stack:
             conn = self._db.get()
-            with conn.transaction():
-                yield conn
+            try:
+                stack.enter_context(conn.transaction())
+            except psycopg.OperationalError:
+                # The server restarted since this connection was last used: nothing ran yet, so a new
+                # connection begins the same transaction.
+                self._db.drop_broken()
+                conn = self._db.get()
+                stack.enter_context(conn.transaction())
+            yield conn
 
     def close(self) -> None:
         self._db.close()
