@@ -217,3 +217,20 @@ def test_cli_index_search_status_and_text(tmp_path: Path, tiny_model: Path, text
     assert "off" in capsys.readouterr().out
     monkeypatch.setenv("CLIPDESK_TEXT", "maybe")
     assert main(["status", *base]) == 2
+
+
+def test_a_salvaged_catalog_keeps_the_text_and_finds_it(catalog: Catalog, tmp_path: Path) -> None:
+    """Salvage copies photo_text like any table and builds the full-text indexes again (their FTS shadow tables
+    are never copied row by row)."""
+    from clipdesk.catalog.salvage import salvage_into
+
+    target = tmp_path / "salvaged.sqlite3"
+    Catalog(target).close()
+    salvage_into(catalog.path, target, None, tmp_path / "scratch.sqlite3")
+    salvaged = Catalog(target)
+    try:
+        assert salvaged.photos_with_text("发票") == [2] and salvaged.photos_with_text("12345678") == [1]
+        assert salvaged.text_progress() == (4, 4)
+        assert salvaged.integrity_check() == "ok"
+    finally:
+        salvaged.close()

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .backup import DERIVED_TABLES
+from .text import is_text_index_table, rebuild_text_index
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,7 @@ def salvage_into(damaged: Path, target: Path, backup: Path | None, scratch: Path
                 columns = _columns(conn, table)
                 report.from_backup[table] = _insert(conn, table, columns, _rows(backup, table, columns))
         report.dropped = _drop_orphans(conn)
+        rebuild_text_index(conn)  # derived from the salvaged text, never copied
         conn.execute(f"DELETE FROM meta WHERE key IN ({','.join('?' * len(_INDEX_META))})", _INDEX_META)
         # Later vectors must be newer than any salvaged one, whatever the salvaged meta said.
         top = conn.execute("SELECT COALESCE(MAX(vec_seq), 0) FROM images").fetchone()[0]
@@ -97,7 +99,7 @@ def _tables_in_order(conn: sqlite3.Connection) -> list[str]:
     names = [
         r[0]
         for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-        if not r[0].startswith("sqlite_") and r[0] not in _SKIPPED
+        if not r[0].startswith("sqlite_") and r[0] not in _SKIPPED and not is_text_index_table(r[0])
     ]
     return [n for n in names if n not in DERIVED_TABLES] + [n for n in names if n in DERIVED_TABLES]
 

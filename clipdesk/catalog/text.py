@@ -74,6 +74,29 @@ def gram_body(lines: Iterable[str]) -> str:
     return " ".join(t for t in tokens if t.strip())
 
 
+TEXT_INDEXES = ("text_trigrams", "text_grams")
+
+
+def is_text_index_table(name: str) -> bool:
+    """The FTS tables and their shadow tables: derived from photo_text, never copied row by row."""
+    return name.startswith(TEXT_INDEXES)
+
+
+def rebuild_text_index(conn: sqlite3.Connection) -> None:
+    """Both indexes again from photo_text (a salvaged catalog), inside the caller's transaction."""
+    for table in TEXT_INDEXES:
+        conn.execute(f"DELETE FROM {table}")
+    for image_id, lines in conn.execute("SELECT image_id, lines FROM photo_text").fetchall():
+        try:
+            texts = [str(line["text"]) for line in json.loads(lines)]
+        except (ValueError, TypeError, KeyError):  # a damaged row: the photo is read again
+            conn.execute("DELETE FROM photo_text WHERE image_id = ?", (image_id,))
+            continue
+        if texts:
+            conn.execute("INSERT INTO text_trigrams(rowid, body) VALUES (?, ?)", (image_id, trigram_body(texts)))
+            conn.execute("INSERT INTO text_grams(rowid, body) VALUES (?, ?)", (image_id, gram_body(texts)))
+
+
 def _fts_phrase(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
