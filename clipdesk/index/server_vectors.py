@@ -70,7 +70,10 @@ class ServerVectorIndex:
         index scan in the server); `ef` widens the search for this query only."""
         if k <= 0 or (allowed is not None and not len(allowed)):
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        return self.catalog.vector_search(self.model_id, self.dim, query, k, allowed, ef=ef or self.params.ef_search)
+        size = len(self) if allowed is not None else 0
+        return self.catalog.vector_search(
+            self.model_id, self.dim, query, k, allowed, ef=ef or self.params.ef_search, library_size=size
+        )
 
     def save(self, stem: Path, extra: dict) -> None:
         pass  # nothing to save: the server keeps its index

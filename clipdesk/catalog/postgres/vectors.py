@@ -27,6 +27,7 @@ HNSW_M = 16
 HNSW_EF_CONSTRUCTION = 200
 EF_SEARCH_MAX = 1000  # pgvector's limit for hnsw.ef_search
 EXACT_LIMIT = 20_000  # a filter this narrow is searched exactly, without the index
+MAX_SCAN_TUPLES = 5_000_000  # the most rows a filtered index walk may visit
 
 
 def index_name(model_id: str, dim: int) -> str:
@@ -72,9 +73,19 @@ class PgVectors:
         return True
 
     def vector_search(
-        self, model_id: str, dim: int, query: np.ndarray, k: int, allowed: np.ndarray | None = None, ef: int = 40
+        self,
+        model_id: str,
+        dim: int,
+        query: np.ndarray,
+        k: int,
+        allowed: np.ndarray | None = None,
+        ef: int = 40,
+        library_size: int = 0,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Top-k (ids, inner products) best first among the model's indexed photos (only `allowed` if given)."""
+        """Top-k (ids, inner products) best first among the model's indexed photos (only `allowed` if given).
+
+        A filtered search walks the index until k rows passed: about k x library_size / len(allowed) rows
+        (pgvector stops at hnsw.max_scan_tuples, raised here so a selective filter still fills its page)."""
         vec = HalfVector(np.asarray(query, dtype=np.float32).reshape(-1))
         distance = sql.SQL("(embedding::halfvec({dim}) <#> %s::halfvec({dim}))").format(dim=sql.Literal(int(dim)))
         where = sql.SQL("model_id = {model} AND status = 'indexed'").format(model=sql.Literal(model_id))
@@ -95,6 +106,11 @@ class PgVectors:
                     )
                     if allowed is not None:
                         conn.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+                        walk = 4 * k * max(library_size, len(allowed)) // max(len(allowed), 1)
+                        conn.execute(
+                            "SELECT set_config('hnsw.max_scan_tuples', %s, true)",
+                            (str(min(MAX_SCAN_TUPLES, max(20_000, walk))),),
+                        )
                 return conn.execute(statement, params).fetchall()
 
         rows = self._read(run)
