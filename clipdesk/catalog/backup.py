@@ -22,6 +22,7 @@ from pathlib import Path
 
 from ..datadisk import DataDiskProblem, disk_problem
 from ..killpoint import kill_point
+from .text import is_text_index_table
 
 KEEP = 5
 FOLDER = "backups"
@@ -68,7 +69,7 @@ def summarize(conn: sqlite3.Connection) -> CatalogSummary:
     user_rows = {
         t: conn.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0]
         for t in tables
-        if t not in DERIVED_TABLES and not t.startswith("sqlite_")
+        if t not in DERIVED_TABLES and not t.startswith("sqlite_") and not is_text_index_table(t)
     }
     photos = indexed = seq = 0
     if "images" in tables:
