@@ -20,6 +20,12 @@ from clipdesk.imaging import decode
 SUBJECT = "jpg/gps/DSCN0010.jpg"
 
 
+@pytest.fixture(autouse=True)
+def no_text_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reading the text in photos is another feature's second pass: not needed here, and slow."""
+    monkeypatch.setenv("CLIPDESK_TEXT", "0")
+
+
 def _library(corpus: Path, root: Path) -> dict[str, Path]:
     """One subject with every kind of copy, and distinct photos that must stay alone."""
     copies = make_copies(corpus / SUBJECT, root / "subject", Path(SUBJECT).stem)
@@ -68,7 +74,9 @@ def _check_kinds(groups, photos: dict[str, Path]) -> None:
     (same,) = _path_sets(groups, SAME)
     assert expected[SAME] < same and len(same - expected[SAME]) == 1 and same - expected[SAME] <= twins
     (similar,) = _path_sets(groups, SIMILAR)
-    assert expected[SIMILAR] < similar and len(similar - expected[SIMILAR]) == 1 and similar - expected[SIMILAR] <= twins
+    assert (
+        expected[SIMILAR] < similar and len(similar - expected[SIMILAR]) == 1 and similar - expected[SIMILAR] <= twins
+    )
     grouped = {p.path for g in groups for p in g.photos}
     assert not grouped & {str(p) for k, p in photos.items() if k.startswith("distinct:")}
 
@@ -140,7 +148,7 @@ def test_re_encoding_a_photo_drops_its_stale_fingerprint(indexed) -> None:
 
 
 def test_strictness_moves_only_similar_shots(indexed) -> None:
-    engine, photos = indexed
+    engine, _photos = indexed
     loose = engine.duplicate_groups(strictness=0.0)
     strict = engine.duplicate_groups(strictness=1.0)
     assert _path_sets(loose, EXACT) == _path_sets(strict, EXACT)

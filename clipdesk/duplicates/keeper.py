@@ -21,6 +21,7 @@ from datetime import datetime
 from clipdesk.duplicates.grouping import PhotoRecord
 
 _CONVERSION_FORMATS = frozenset({"PNG", "WEBP", "GIF", "BMP", "DIB"})
+_WHY = ("pixels", "dated", "format", "bytes", "earliest", "folder", "name")
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class KeeperChoice:
     keep: int  # photo id
     reason: str  # why this one over the runner-up, for people: "largest (4032×3024)"
     ranking: tuple[int, ...]  # all members, best first
+    why: str = "only"  # the deciding criterion, for translated texts: pixels|dated|format|bytes|earliest|folder|name
 
 
 def _in_folder(path: str, folders: Sequence[str]) -> bool:
@@ -52,7 +54,7 @@ def suggest_keeper(photos: Sequence[PhotoRecord], preferred_folders: Sequence[st
         raise ValueError("an empty group has no keeper")
 
     def criteria(p: PhotoRecord) -> tuple[tuple[object, str], ...]:
-        """(sort key, reason it wins) per criterion, smaller keys first."""
+        """(sort key, reason it wins) per criterion, smaller keys first (in the order of _WHY)."""
         return (
             (-(p.width * p.height), f"largest ({p.width}×{p.height})"),
             (p.taken_at is None, "keeps its capture date"),
@@ -65,12 +67,12 @@ def suggest_keeper(photos: Sequence[PhotoRecord], preferred_folders: Sequence[st
 
     ranked = sorted(photos, key=lambda p: tuple(key for key, _ in criteria(p)))
     best = ranked[0]
-    reason = "the only photo"
+    reason, decided = "the only photo", "only"
     if len(ranked) > 1:
-        for (mine, why), (theirs, _) in zip(criteria(best), criteria(ranked[1]), strict=True):
+        for (mine, why), (theirs, _), key in zip(criteria(best), criteria(ranked[1]), _WHY, strict=True):
             if mine != theirs:
-                reason = why
+                reason, decided = why, key
                 if why == "earliest" and best.taken_at is not None:
                     reason = f"earliest ({_when(best.taken_at)})"
                 break
-    return KeeperChoice(best.id, reason, tuple(p.id for p in ranked))
+    return KeeperChoice(best.id, reason, tuple(p.id for p in ranked), decided)

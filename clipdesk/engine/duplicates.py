@@ -67,6 +67,7 @@ class DuplicatePhoto:
     height: int
     format: str
     taken_at: float | None
+    content_key: str | None = None  # names its cached thumbnail
 
     @property
     def folder(self) -> str:
@@ -78,7 +79,8 @@ class DuplicateGroup:
     kind: str  # exact | same | similar
     photos: tuple[DuplicatePhoto, ...]  # the suggested keeper first, then by rank
     keep: int  # the suggested keeper's id
-    reason: str  # why it is suggested, for people
+    reason: str  # why it is suggested, for people (English)
+    why: str = "only"  # the deciding criterion (duplicates/keeper.py), for a translated text
 
     @property
     def keeper(self) -> DuplicatePhoto:
@@ -107,8 +109,8 @@ def _record(row: FingerprintRow) -> PhotoRecord:
     )
 
 
-def _photo(row: FingerprintRow) -> DuplicatePhoto:
-    return DuplicatePhoto(row.id, row.path, row.size, row.width, row.height, row.format, row.taken_at)
+def _photo(row: FingerprintRow, content_key: str | None) -> DuplicatePhoto:
+    return DuplicatePhoto(row.id, row.path, row.size, row.width, row.height, row.format, row.taken_at, content_key)
 
 
 class Duplicates:
@@ -290,6 +292,7 @@ class Duplicates:
         the suggested keeper first."""
         ids = sorted({pid for group in found for pid in group.ids})
         rows = {r.id: r for r in self.engine.catalog.fingerprint_rows(ids)}
+        keys = {image.id: image.content_key for image in self.engine.catalog.images(list(rows)).values()}
         roots = [root.path for root in self.engine.catalog.roots()]
         out: list[DuplicateGroup] = []
         for group in found:
@@ -298,8 +301,8 @@ class Duplicates:
                 continue
             choice = suggest_keeper([_record(r) for r in members], preferred_folders=roots[:1] if roots else ())
             by_id = {r.id: r for r in members}
-            photos = tuple(_photo(by_id[pid]) for pid in choice.ranking)
-            out.append(DuplicateGroup(group.kind, photos, choice.keep, choice.reason))
+            photos = tuple(_photo(by_id[pid], keys.get(pid)) for pid in choice.ranking)
+            out.append(DuplicateGroup(group.kind, photos, choice.keep, choice.reason, choice.why))
         order = {kind: n for n, kind in enumerate(KINDS)}
         out.sort(key=lambda g: (order[g.kind], -sum(p.size for p in g.others()), g.photos[0].path))
         return out

@@ -47,6 +47,7 @@ from .search_bar import SearchBar
 from .settings import THUMB_MAX, THUMB_MIN, THUMB_STEP, Settings
 from .thumbnail_loader import ThumbnailLoader
 from .views.album_view import AlbumView
+from .views.duplicates_view import DuplicatesView
 from .views.library_view import LibraryView
 from .views.partials.photo_view import PhotoView
 from .views.search_view import SearchView
@@ -115,6 +116,7 @@ class MainWindow(DropTarget, QMainWindow):
         )
         self.sidebar.add_view("search", self.tr("Search results"), "search", self.tr("The last search (Ctrl+2)"))
         self.sidebar.add_view("things", self.tr("Things"), "tag", self.tr("What is in your photos, by kind (Ctrl+3)"))
+        self.sidebar.add_view("duplicates", self.tr("Duplicates"), "copy", self.tr("Copies and similar shots"))
         main = QWidget(central)
         column = QVBoxLayout(main)
         column.setContentsMargins(0, 0, 0, 0)
@@ -145,6 +147,8 @@ class MainWindow(DropTarget, QMainWindow):
         self.album_view = AlbumView(self.bridge, self.loader, size, self.views)
         for view in (self.library_view, self.search_view, self.things_view, self.album_view):
             self.views.addWidget(view)
+        self.duplicates_view = DuplicatesView(self.bridge, self.loader, self.views)  # groups, not a photo grid
+        self.views.addWidget(self.duplicates_view)
         self.preview = PreviewPage(self.loader, self.pages)
         self.welcome = WelcomePage(self.settings, self.pages)
         for page in (self.views, self.preview, self.welcome):
@@ -225,6 +229,13 @@ class MainWindow(DropTarget, QMainWindow):
 
     def show_view(self, key: str) -> None:
         entry = key
+        if key == DuplicatesView.key:
+            if self.preview_flow.showing:
+                self.preview_flow.close()
+            self.views.setCurrentWidget(self.duplicates_view)
+            self.sidebar.set_current(key)
+            self.filter_bar.set_summary("")  # the view says what it found, above its groups
+            return
         if key.startswith(ALBUM):
             self.labels_flow.open_album(key[len(ALBUM) :])
             key = self.album_view.key
@@ -327,6 +338,7 @@ class MainWindow(DropTarget, QMainWindow):
             self._status_timer.start()
         for view in self.all_views():
             view.library_changed()
+        self.duplicates_view.library_changed()
         self.labels_flow.library_changed()
 
     def _on_status(self, status: Any) -> None:

@@ -33,6 +33,75 @@
     </message>
 </context>
 <context>
+    <name>DuplicateCard</name>
+    <message numerus="yes">
+        <source>Exact copies: %n file(s) with the same bytes</source>
+        <translation>
+            <numerusform>Exact copies: %n file with the same bytes</numerusform>
+            <numerusform>Exact copies: %n files with the same bytes</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>The same picture: %n file(s) in other sizes, formats, crops or turns</source>
+        <translation>
+            <numerusform>The same picture: %n file in other sizes, formats, crops or turns</numerusform>
+            <numerusform>The same picture: %n files in other sizes, formats, crops or turns</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Similar shots: %n photo(s) taken moments apart</source>
+        <translation>
+            <numerusform>Similar shots: %n photo taken moments apart</numerusform>
+            <numerusform>Similar shots: %n photos taken moments apart</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>DuplicatesView</name>
+    <message numerus="yes">
+        <source>%n file(s) could go to the Trash</source>
+        <translation>
+            <numerusform>%n file could go to the Trash</numerusform>
+            <numerusform>%n files could go to the Trash</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n group(s)</source>
+        <translation>
+            <numerusform>%n group</numerusform>
+            <numerusform>%n groups</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Move %n file(s) ({size}) to the Trash?</source>
+        <translation>
+            <numerusform>Move %n file ({size}) to the Trash?</numerusform>
+            <numerusform>Move %n files ({size}) to the Trash?</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Moving %n file(s) to the Trash…</source>
+        <translation>
+            <numerusform>Moving %n file to the Trash…</numerusform>
+            <numerusform>Moving %n files to the Trash…</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Moved %n file(s) to the Trash</source>
+        <translation>
+            <numerusform>Moved %n file to the Trash</numerusform>
+            <numerusform>Moved %n files to the Trash</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n could not be moved</source>
+        <translation>
+            <numerusform>%n could not be moved</numerusform>
+            <numerusform>%n could not be moved</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>ErrorsButton</name>
     <message numerus="yes">
         <source>%Ln unreadable</source>

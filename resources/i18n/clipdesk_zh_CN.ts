@@ -437,6 +437,186 @@ Indexing and search pause while it is copied and checked. If the move is interru
     </message>
 </context>
 <context>
+    <name>DuplicateCard</name>
+    <message>
+        <source>Move the Others to Trash</source>
+        <translation>将其余的移到废纸篓</translation>
+    </message>
+    <message>
+        <source>Suggested to keep: {reason}</source>
+        <translation>建议保留：{reason}</translation>
+    </message>
+    <message numerus="yes">
+        <source>Exact copies: %n file(s) with the same bytes</source>
+        <translation>
+            <numerusform>完全相同的副本：%n 个内容完全一致的文件</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>The same picture: %n file(s) in other sizes, formats, crops or turns</source>
+        <translation>
+            <numerusform>同一张照片：%n 个不同尺寸、格式、裁切或方向的版本</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Similar shots: %n photo(s) taken moments apart</source>
+        <translation>
+            <numerusform>相似的照片：%n 张相隔片刻拍摄的照片</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>the most pixels ({width} × {height})</source>
+        <translation>像素最多（{width} × {height}）</translation>
+    </message>
+    <message>
+        <source>it keeps its capture date</source>
+        <translation>保留了拍摄日期</translation>
+    </message>
+    <message>
+        <source>the original format ({format})</source>
+        <translation>原始格式（{format}）</translation>
+    </message>
+    <message>
+        <source>the largest file ({size})</source>
+        <translation>文件最大（{size}）</translation>
+    </message>
+    <message>
+        <source>taken first ({date})</source>
+        <translation>最先拍摄（{date}）</translation>
+    </message>
+    <message>
+        <source>in your first photo folder</source>
+        <translation>位于您的第一个照片文件夹</translation>
+    </message>
+    <message>
+        <source>the shortest name</source>
+        <translation>名称最短</translation>
+    </message>
+    <message>
+        <source>the best of the group</source>
+        <translation>组内最佳</translation>
+    </message>
+</context>
+<context>
+    <name>DuplicatesView</name>
+    <message>
+        <source>All kinds</source>
+        <translation>全部类型</translation>
+    </message>
+    <message>
+        <source>Exact copies</source>
+        <translation>完全相同的副本</translation>
+    </message>
+    <message>
+        <source>The same picture</source>
+        <translation>同一张照片</translation>
+    </message>
+    <message>
+        <source>Similar shots</source>
+        <translation>相似的照片</translation>
+    </message>
+    <message>
+        <source>Kind of duplicates</source>
+        <translation>重复类型</translation>
+    </message>
+    <message>
+        <source>Strictness:</source>
+        <translation>严格程度：</translation>
+    </message>
+    <message>
+        <source>Loose</source>
+        <translation>宽松</translation>
+    </message>
+    <message>
+        <source>How alike two shots must be to count as similar</source>
+        <translation>两张照片要多像才算相似</translation>
+    </message>
+    <message>
+        <source>Strictness for similar shots</source>
+        <translation>相似照片的严格程度</translation>
+    </message>
+    <message>
+        <source>Strict</source>
+        <translation>严格</translation>
+    </message>
+    <message>
+        <source>Move the Others to Trash in All Groups</source>
+        <translation>将所有组中其余的移到废纸篓</translation>
+    </message>
+    <message>
+        <source>Show More Groups</source>
+        <translation>显示更多组</translation>
+    </message>
+    <message>
+        <source>Looking for duplicates…</source>
+        <translation>正在查找重复照片…</translation>
+    </message>
+    <message>
+        <source>No duplicates found</source>
+        <translation>没有找到重复照片</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n file(s) could go to the Trash</source>
+        <translation>
+            <numerusform>%n 个文件可以移到废纸篓</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n group(s)</source>
+        <translation>
+            <numerusform>%n 组</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Finding duplicates failed: {why}</source>
+        <translation>查找重复照片失败：{why}</translation>
+    </message>
+    <message>
+        <source>No duplicates here. Copies, converted or resized versions and similar shots of your photos will appear here as they are indexed.</source>
+        <translation>这里没有重复照片。照片的副本、转换格式或缩放后的版本以及相似的照片会在建立索引时出现在这里。</translation>
+    </message>
+    <message>
+        <source>Move to Trash</source>
+        <translation>移到废纸篓</translation>
+    </message>
+    <message numerus="yes">
+        <source>Move %n file(s) ({size}) to the Trash?</source>
+        <translation>
+            <numerusform>将 %n 个文件（{size}）移到废纸篓？</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The photo marked Keep stays in each group. The others go to the Trash, where you can restore them; nothing is deleted.</source>
+        <translation>每组中标记为“保留”的照片会留下。其余的会移到废纸篓，您可以从那里恢复；不会删除任何文件。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Moving %n file(s) to the Trash…</source>
+        <translation>
+            <numerusform>正在将 %n 个文件移到废纸篓…</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Moved %n file(s) to the Trash</source>
+        <translation>
+            <numerusform>已将 %n 个文件移到废纸篓</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n could not be moved</source>
+        <translation>
+            <numerusform>%n 个无法移动</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>{path}: {why}</source>
+        <translation>{path}：{why}</translation>
+    </message>
+    <message>
+        <source>Moving to the Trash failed: {why}</source>
+        <translation>移到废纸篓失败：{why}</translation>
+    </message>
+</context>
+<context>
     <name>EmptyChoice</name>
     <message>
         <source>The data disk is read-only</source>
@@ -1050,6 +1230,14 @@ The files stay where they are; only clipdesk forgets them.</source>
 <context>
     <name>MainWindow</name>
     <message>
+        <source>Duplicates</source>
+        <translation>重复照片</translation>
+    </message>
+    <message>
+        <source>Copies and similar shots</source>
+        <translation>副本和相似的照片</translation>
+    </message>
+    <message>
         <source>Library</source>
         <translation>图库</translation>
     </message>
@@ -1206,6 +1394,17 @@ The files stay where they are; only clipdesk forgets them.</source>
     <message>
         <source>Images ({patterns})</source>
         <translation>图片（{patterns}）</translation>
+    </message>
+</context>
+<context>
+    <name>PhotoTile</name>
+    <message>
+        <source>Keep</source>
+        <translation>保留</translation>
+    </message>
+    <message>
+        <source>Suggested</source>
+        <translation>建议</translation>
     </message>
 </context>
 <context>

@@ -1,0 +1,36 @@
+"""Moving files to the desktop's Trash: the only way clipdesk ever changes a photo folder, and only
+after the user confirmed it (the Duplicates view). Never a delete: the Trash can give them back."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Sequence
+
+from PySide6.QtCore import QFile
+
+log = logging.getLogger(__name__)
+
+
+def move_to_trash(paths: Sequence[str]) -> tuple[list[str], list[tuple[str, str]]]:
+    """(moved, [(path, why not)]). Qt's own Trash first (freedesktop.org spec, macOS, Windows);
+    send2trash where Qt cannot (a mount with no Trash Qt finds). Safe off the GUI thread."""
+    moved: list[str] = []
+    failed: list[tuple[str, str]] = []
+    for path in paths:
+        if not os.path.lexists(path):
+            failed.append((path, "gone"))
+            continue
+        if QFile.moveToTrash(path):
+            moved.append(path)
+            continue
+        try:
+            from send2trash import send2trash
+
+            send2trash(path)
+        except Exception as exc:  # a read-only folder, no Trash on that disk: the file stays
+            log.warning("could not move %s to the Trash: %s", path, exc)
+            failed.append((path, str(exc) or type(exc).__name__))
+        else:
+            moved.append(path)
+    return moved, failed
