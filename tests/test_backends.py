@@ -177,3 +177,28 @@ def test_labels_and_albums(make_engine, make_library):
     members = engine.album_photos("Like this", 0, 50, strictness=0.0).hits
     assert members[0].path == str(example)
     assert [h.score for h in members] == sorted((h.score for h in members), reverse=True)
+
+
+def test_text_in_photos_is_found_the_same_way(make_engine, make_library):
+    root = make_library(4)
+    engine = make_engine()
+    engine.add_root(root)
+    engine.index()
+    catalog = engine.catalog
+    records = sorted(catalog.images(catalog.live_vector_ids(engine.model_id).tolist()).values(), key=lambda r: r.id)
+    texts = [["Invoice 发票", "Tel 138-1234-5678"], ["促销 OK"], ["nothing here"], []]
+    catalog.write_photo_text(
+        [
+            (r.id, r.content_key, [{"text": t, "box": [], "score": 1.0} for t in lines])
+            for r, lines in zip(records, texts, strict=True)
+        ]
+    )
+    ids = [r.id for r in records]
+    assert catalog.text_progress() == (4, 4)
+    assert catalog.photos_with_text("INVOICE") == [ids[0]]  # case folded
+    assert catalog.photos_with_text("voic") == [ids[0]]  # 3+ characters: anywhere
+    assert catalog.photos_with_text("13812345678") == [ids[0]]  # digits without their separators
+    assert catalog.photos_with_text("发票") == [ids[0]] and catalog.photos_with_text("促") == [ids[1]]
+    assert catalog.photos_with_text("ok") == [ids[1]] and catalog.photos_with_text("no") == []  # whole words
+    assert catalog.photo_text(ids[3]).lines == [] and catalog.photo_text(ids[2]).text == "nothing here"
+    assert set(catalog.texts_of(ids)) == set(ids)
