@@ -64,3 +64,12 @@ def test_two_workers_share_the_queue_and_stop_on_sigterm(pg_url, make_library, t
         assert not engine.catalog.query("SELECT 1 FROM photos WHERE claimed_by IS NOT NULL")
     finally:
         engine.close()
+
+
+def test_local_data_commands_refuse_a_shared_library(pg_url, tiny_model, tmp_path):
+    env = _env(tmp_path, tiny_model, "data")
+    for command in (["backup"], ["restore"], ["recover", "--salvage"], ["move-data", str(tmp_path / "elsewhere")]):
+        done = subprocess.run(
+            [sys.executable, "-m", "clipdesk", "--library", pg_url, *command], env=env, capture_output=True, text=True
+        )
+        assert done.returncode == 2 and "shared library lives on its server" in done.stderr, (command, done.stderr)

@@ -41,6 +41,12 @@ def add_data_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentP
 def _data_dir(args: argparse.Namespace) -> Path:
     from .. import config
 
+    if getattr(args, "library", None) or config.settings().library:
+        raise CliError(
+            "this is for a library on this computer: a shared library lives on its server "
+            "(back it up there, e.g. with pg_dump).",
+            EXIT_USAGE,
+        )
     return config.data_dir(args.data_dir)
 
 

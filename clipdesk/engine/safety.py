@@ -91,6 +91,8 @@ class BackupSchedule:
 
     def backup_now(self) -> BackupInfo:
         """Back up now (raises DataDiskProblem, or sqlite3.DatabaseError when the catalog is damaged)."""
+        if self.engine.library:
+            raise CatalogError("other", "A shared library is backed up on its server (e.g. pg_dump), not by clipdesk.")
         with self._lock:
             info = make_backup(self.engine.catalog.path, self.folder)
             self.changed = 0
