@@ -78,9 +78,12 @@ def smallest_text(background: Path, det_side: int) -> dict:
 
 
 def text_section(twelve_mp: list[Path], corpus: list[Path], sides: tuple[int, ...]) -> dict:
+    import os
+
     from clipdesk.text import DET_SIDE
 
-    out: dict = {"shipped_det_side": DET_SIDE, "sides": {}}
+    out: dict = {"shipped_det_side": DET_SIDE, "load_average_at_start": os.getloadavg(), "sides": {}}
+    print(f"load average {os.getloadavg()[0]:.1f} (a shared machine: CPU times grow with it)", flush=True)
     for side in sides:
         row = {"12mp": read_costs(twelve_mp, side), "corpus": read_costs(corpus, side)}
         if FONT.exists() and twelve_mp:
