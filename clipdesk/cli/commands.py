@@ -85,7 +85,9 @@ def cmd_index(args: argparse.Namespace) -> int:
         )
         if report.errors:
             print("Run `clipdesk status` to see which files could not be read and why.")
-        if not args.no_text:
+        if args.no_text:
+            engine.text_pass.skip_this_run()
+        elif not args.watch:  # watching: the background pass reads after each indexing run
             read_text_after_index(engine, quiet)
         if args.watch:
             return _watch(engine)

@@ -45,15 +45,6 @@ class TextProgress:
     done: int = 0  # photos read, over the whole library
     total: int = 0  # indexed photos
 
-    def describe(self) -> str:
-        """'Reading text in photos: 1,234 of 5,000' (the CLI; the app has its own translated words)."""
-        if self.phase == "off":
-            return "Reading text in photos: off"
-        counts = f"{self.done:,} of {self.total:,}"
-        if self.phase == "waiting":
-            return f"Reading text in photos: {counts} (waits for indexing)"
-        return f"Reading text in photos: {counts}" if self.phase == "reading" else f"Text read in {counts} photos"
-
 
 class TextPass:
     def __init__(self, engine: Engine) -> None:
@@ -63,14 +54,20 @@ class TextPass:
         self._worker: Worker[ReadText] | None = None
         self._reader: TextReader | None = None
         self._reader_lock = threading.Lock()
+        self._skipped = False
+
+    def skip_this_run(self) -> None:
+        """Read no text with this engine, whatever the setting says (the stored setting is unchanged)."""
+        self._skipped = True
 
     # -- the setting ----------------------------------------------------------------------------
 
     @property
     def enabled(self) -> bool:
-        """CLIPDESK_TEXT if set, else the library's stored setting (on by default)."""
+        """CLIPDESK_TEXT if set, else the library's stored setting (on by default); never for this engine after
+        `skip_this_run` (clipdesk index --no-text)."""
         catalog = self.engine.catalog
-        if not isinstance(catalog, TextStore):  # a library kept elsewhere than this computer's SQLite catalog
+        if self._skipped or not isinstance(catalog, TextStore):  # TextStore: this computer's SQLite catalog
             return False
         env = config.settings().text
         return env if env is not None else catalog.text_reading_enabled()
