@@ -165,3 +165,16 @@ def test_migrations_run_once_and_a_server_restart_is_survived(pg_server, pg_url)
     pg_server.restart()
     catalog.set_meta("after", "restart")  # so does a write that had not begun
     assert opened[1].get_meta("after") == "restart"
+
+
+def test_claiming_more_renews_the_leases_held(pg_url):
+    _queue(pg_url, 4).close()
+    busy = PgCatalog(pg_url, "m1", worker_id="m1:busy:1")
+    busy.lease_s = 1.0
+    first = busy.claim_pending("model", 2)
+    other = PgCatalog(pg_url, "m1", worker_id="m1:other:2")
+    for _ in range(3):  # a slow batch, with the worker asking for more meanwhile
+        time.sleep(0.5)
+        busy.claim_pending("model", 1, after_id=max(i for i, _, _ in first))
+    assert not {i for i, _, _ in first} & {i for i, _, _ in other.claim_pending("model", 4)}
+    assert len(busy.commit_batch(_encoded(first), [], "model")) == 2

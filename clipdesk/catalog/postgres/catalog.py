@@ -38,6 +38,9 @@ from .vectors import PgVectors
 from .writes import PgWrites
 
 T = TypeVar("T")
+# How long a claimed photo stays a worker's without news from it (each claim renews its leases): a
+# batch decodes and encodes well within it, and a killed worker's photos return to the queue after it.
+LEASE_S = 120.0
 
 
 class PgCatalog(PgWrites, PgVectors, PgLabels, PgAlbums, PgDuplicates, PgText):
@@ -52,7 +55,7 @@ class PgCatalog(PgWrites, PgVectors, PgLabels, PgAlbums, PgDuplicates, PgText):
         self.machine_id = machine_id
         # Who holds a claimed batch: this machine and process (several workers may run on one machine).
         self.worker_id = worker_id or f"{machine_id}:{socket.gethostname()}:{os.getpid()}"
-        self.lease_s = 600.0
+        self.lease_s = LEASE_S
         self._db = Connections(url)
         with self._db.guarded():
             conn = self._db.connect()

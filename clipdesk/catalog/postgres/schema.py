@@ -175,7 +175,13 @@ CREATE TRIGGER photos_text_stale AFTER UPDATE OF content_key ON photos
     FOR EACH ROW WHEN (OLD.content_key IS DISTINCT FROM NEW.content_key) EXECUTE FUNCTION photo_text_stale();
 """
 
-MIGRATIONS: list[str] = [_V1, _V2_TEXT]
+# The photos a worker holds, found without reading the table: each claim renews them, a clean stop gives
+# them back, and a restart releases what a dead worker of the machine held (small: only claimed rows).
+_V3_CLAIMS = """
+CREATE INDEX photos_claimed ON photos(claimed_by) WHERE claimed_by IS NOT NULL;
+"""
+
+MIGRATIONS: list[str] = [_V1, _V2_TEXT, _V3_CLAIMS]
 SCHEMA_VERSION = len(MIGRATIONS)
 _MIGRATION_LOCK = 0x636C6970  # advisory lock key ("clip"): one machine migrates at a time
 

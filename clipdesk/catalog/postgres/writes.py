@@ -160,8 +160,16 @@ class PgWrites:
         return [(int(r[0]), r[1], int(r[2])) for r in rows]
 
     def claim_pending(self, model_id: str, limit: int, after_id: int = 0) -> list[tuple[int, str, int]]:
-        """Lease up to `limit` photos to encode (ids above `after_id`) to this worker: (id, path, root_id)."""
+        """Lease up to `limit` photos to encode (ids above `after_id`) to this worker: (id, path, root_id).
+
+        The photos this worker still holds get a fresh lease too: asking for more is its heartbeat, so a
+        lease can be short (a dead worker's photos come back soon) and still outlast a slow batch."""
         with self.transaction() as conn:
+            conn.execute(
+                "UPDATE photos SET lease_until = now() + make_interval(secs => %s) "
+                "WHERE claimed_by = %s AND claimed_by IS NOT NULL",
+                (self.lease_s, self.worker_id),
+            )
             rows = conn.execute(
                 "UPDATE photos p SET claimed_by = %s, lease_until = now() + make_interval(secs => %s) "
                 "FROM root_paths rp WHERE rp.root_id = p.root_id AND rp.machine = %s AND p.id IN ("
@@ -179,7 +187,7 @@ class PgWrites:
         """Give back what workers of this machine held when they died (their process is gone): a restart
         here picks their photos up at once instead of after the lease."""
         rows = self.query(
-            "SELECT DISTINCT claimed_by FROM photos WHERE claimed_by LIKE %s AND status = 'pending'",
+            "SELECT DISTINCT claimed_by FROM photos WHERE claimed_by IS NOT NULL AND claimed_by LIKE %s",
             (self.machine_id + ":%",),
         )
         dead = [r[0] for r in rows if r[0] != self.worker_id and not _alive(r[0])]
@@ -194,7 +202,9 @@ class PgWrites:
         """Give back what this worker holds and has not committed (a clean stop): others take it at once."""
         with self.transaction() as conn:
             return conn.execute(
-                "UPDATE photos SET claimed_by = NULL, lease_until = NULL WHERE claimed_by = %s", (self.worker_id,)
+                "UPDATE photos SET claimed_by = NULL, lease_until = NULL "
+                "WHERE claimed_by = %s AND claimed_by IS NOT NULL",
+                (self.worker_id,),
             ).rowcount
 
     def commit_batch(
