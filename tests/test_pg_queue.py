@@ -34,7 +34,8 @@ def _encoded(claimed: list[tuple[int, str, int]]) -> list[EncodedImage]:
     out = []
     for _, path, root_id in claimed:
         vec = rng.normal(size=8).astype(np.float32)
-        out.append(EncodedImage(path, root_id, 1, 1, path, 4, 4, None, "JPEG", vec / np.linalg.norm(vec)))
+        size = 100 + int(path[-6:-4])  # as _queue queued it: the same version of the file
+        out.append(EncodedImage(path, root_id, size, 1, path, 4, 4, None, "JPEG", vec / np.linalg.norm(vec)))
     return out
 
 
@@ -178,3 +179,18 @@ def test_claiming_more_renews_the_leases_held(pg_url):
         busy.claim_pending("model", 1, after_id=max(i for i, _, _ in first))
     assert not {i for i, _, _ in first} & {i for i, _, _ in other.claim_pending("model", 4)}
     assert len(busy.commit_batch(_encoded(first), [], "model")) == 2
+
+
+def test_a_second_scan_of_the_same_share_leaves_queued_and_encoded_photos_alone(pg_url):
+    catalog = _queue(pg_url, 3)
+    worker = PgCatalog(pg_url, "m1", worker_id="m1:w:1")
+    claimed = worker.claim_pending("model", 1)
+    worker.commit_batch(_encoded(claimed), [], "model")
+    held = worker.claim_pending("model", 1)
+    # Another desktop scanned before these rows were visible to it: it reports the same files as new.
+    root_id = catalog.roots()[0].id
+    catalog.apply_scan_changes(pending=[(f"/photos/p{i:02d}.jpg", root_id, 100 + i, 1) for i in range(3)])
+    assert catalog.counts()["indexed"] == 1  # not queued again
+    assert len(worker.commit_batch(_encoded(held), [], "model")) == 1  # its lease was not taken away
+    catalog.apply_scan_changes(pending=[("/photos/p00.jpg", root_id, 999, 2)])  # a changed file is queued again
+    assert catalog.counts()["pending"] == 2

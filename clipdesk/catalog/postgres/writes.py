@@ -93,7 +93,10 @@ class PgWrites:
                         "VALUES (%s, %s, %s, %s, 'pending') "
                         "ON CONFLICT (root_id, rel_path) DO UPDATE SET size = excluded.size, "
                         "mtime_ns = excluded.mtime_ns, status = 'pending', error = NULL, "
-                        "claimed_by = NULL, lease_until = NULL",
+                        "claimed_by = NULL, lease_until = NULL "
+                        # Another machine's scan of the same share may have queued (or encoded) this very
+                        # version already: only a file that changed since goes back to the queue.
+                        "WHERE (photos.size, photos.mtime_ns) IS DISTINCT FROM (excluded.size, excluded.mtime_ns)",
                         rows,
                     )
             kill_point("scan")
