@@ -75,12 +75,13 @@ def test_full_text_index(catalog: Catalog, term: str, expected: list[int]) -> No
 
 
 def test_backlog_and_a_changed_file(catalog: Catalog) -> None:
-    assert catalog.unread_photos(10) == []
+    assert catalog.unread_ids(-1) == []
     assert catalog.text_progress() == (4, 4)
     with catalog.transaction() as conn:  # a new version of the file: its text is read again
         conn.execute("UPDATE images SET content_key = 'key1b' WHERE id = 1")
     assert catalog.photos_with_text("促销") == []
-    assert [row[0] for row in catalog.unread_photos(10)] == [1]
+    assert catalog.unread_ids(-1) == [1]
+    assert [row[0] for row in catalog.photos_to_read([1, 4])] == [1, 4]
     catalog.write_photo_text([(1, "key1", _lines("旧的"))])  # read from the old version: not kept
     assert catalog.photo_text(1) is None
     with catalog.transaction() as conn:
@@ -147,6 +148,11 @@ def test_photos_are_found_by_their_text(engine_factory, text_library) -> None:
     # Lifting can be turned off per request: the CLIP ranking alone.
     unlifted = engine.search(SearchRequest(text="发票", limit=10, split=False, match_text=False)).hits
     assert not any(h.text_match for h in unlifted)
+    # Only what changed since is looked at again: a new photo is read, alone.
+    shutil.copyfile(made["sign"], folder / "sign_again.png")
+    engine.index()
+    assert engine.catalog.unread_ids(engine.catalog.text_watermark()) != []
+    assert engine.text_pass.run() == 1 and engine.catalog.text_progress() == (9, 9)
 
 
 def test_background_pass_reads_after_indexing(engine_factory, text_library) -> None:

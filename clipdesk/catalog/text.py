@@ -33,6 +33,7 @@ from .records import chunks
 T = TypeVar("T")
 
 TEXT_SETTING = "text_reading"  # meta key: "off" turns the text pass off for this library (default on)
+TEXT_WATERMARK = "text_watermark"  # meta key: the change sequence the text pass has read up to
 
 # Han, kana, hangul, CJK punctuation-free letters: scripts written without spaces between words.
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]+")
@@ -139,25 +140,46 @@ class TextStore:
 
     # -- the backlog ------------------------------------------------------------------------------
 
-    def unread_photos(self, limit: int, after_id: int = 0) -> list[tuple[int, str, str | None]]:
-        """Indexed photos on reachable roots whose text is not read yet: (id, path, content key), by id."""
-        rows = self.query(
-            "SELECT images.id, images.path, images.content_key FROM images JOIN roots ON roots.id = images.root_id "
-            "WHERE images.status = 'indexed' AND images.id > ? AND roots.enabled = 1 AND roots.online = 1 "
-            "AND NOT EXISTS (SELECT 1 FROM photo_text WHERE photo_text.image_id = images.id) "
-            "ORDER BY images.id LIMIT ?",
-            (int(after_id), int(limit)),
-        )
-        return [(r[0], r[1], r[2]) for r in rows]
+    def unread_ids(self, since_seq: int) -> list[int]:
+        """Indexed photos whose text is not read, by id. since_seq >= 0: only photos whose vector changed
+        after that change sequence (new and changed files: a narrow range of idx_images_vec_seq, never the
+        wide rows of the whole library); -1: all of them (an index scan plus one probe per photo)."""
+        unread = "NOT EXISTS (SELECT 1 FROM photo_text WHERE photo_text.image_id = images.id)"
+        if since_seq >= 0:
+            sql = (
+                "SELECT id FROM images INDEXED BY idx_images_vec_seq WHERE vec_seq > ? "
+                f"AND status = 'indexed' AND {unread} ORDER BY id"
+            )
+            return [r[0] for r in self.query(sql, (int(since_seq),))]
+        sql = f"SELECT id FROM images INDEXED BY idx_images_model WHERE status = 'indexed' AND {unread} ORDER BY id"
+        return [r[0] for r in self.query(sql)]
+
+    def photos_to_read(self, ids: Sequence[int]) -> list[tuple[int, str, str | None]]:
+        """(id, path, content key) of those photos still indexed and on a reachable folder, by id."""
+        out: list[tuple[int, str, str | None]] = []
+        for chunk in chunks(list(ids), 500):
+            marks = ",".join("?" * len(chunk))
+            out += self.query(
+                "SELECT images.id, images.path, images.content_key FROM images JOIN roots ON roots.id = images.root_id "
+                f"WHERE images.id IN ({marks}) AND images.status = 'indexed' AND roots.enabled = 1 "
+                "AND roots.online = 1",
+                chunk,
+            )
+        return sorted((r[0], r[1], r[2]) for r in out)
+
+    def text_watermark(self) -> int:
+        """The change sequence up to which every indexed photo's text was read (-1: never)."""
+        return int(self.get_meta(TEXT_WATERMARK) or -1)
+
+    def set_text_watermark(self, seq: int) -> None:
+        self.set_meta(TEXT_WATERMARK, str(int(seq)))
 
     def text_progress(self) -> tuple[int, int]:
-        """(photos read, indexed photos): the text pass's progress over the whole library."""
-        indexed = self.query("SELECT COUNT(*) FROM images WHERE status = 'indexed'")[0][0]
-        read = self.query(
-            "SELECT COUNT(*) FROM photo_text JOIN images ON images.id = photo_text.image_id "
-            "WHERE images.status = 'indexed'"
-        )[0][0]
-        return int(read), int(indexed)
+        """(photos read, indexed photos): the text pass's progress over the whole library. Photos waiting
+        for a new model keep their text, so the count of read photos is capped by the indexed ones."""
+        indexed = int(self.query("SELECT COUNT(*) FROM images WHERE status = 'indexed'")[0][0])
+        read = int(self.query("SELECT COUNT(*) FROM photo_text")[0][0])
+        return min(read, indexed), indexed
 
     # -- writes -----------------------------------------------------------------------------------
 

@@ -172,26 +172,30 @@ class TextPass:
         if not self.enabled:
             self._report(TextProgress("off", *catalog.text_progress()))
             return 0
+        seq = catalog.change_seq()  # read first: photos changed from now on are caught next time
+        unread = catalog.unread_ids(catalog.text_watermark())
         done, total = catalog.text_progress()
         self._report(TextProgress("reading", done, total))
-        count, after = 0, 0
-        while True:
-            batch = catalog.unread_photos(CHUNK, after)
-            if not batch:
-                break
+        count = skipped = 0
+        for start in range(0, len(unread), CHUNK):
+            wanted = unread[start : start + CHUNK]
+            batch = catalog.photos_to_read(wanted)
+            skipped += len(wanted) - len(batch)  # an unplugged drive: read when it is back
             for image_id, path, key in batch:
                 if step_aside:
                     self._wait_for_indexing(token, done, total)
                 if token is not None:
                     token.check()
                 catalog.write_photo_text([(image_id, key, self._read(path))])
-                after, count, done = image_id, count + 1, done + 1
+                count, done = count + 1, done + 1
                 if done > total:  # photos were indexed meanwhile
                     done, total = catalog.text_progress()
                 progress = TextProgress("reading", done, total)
                 self._report(progress)
                 if on_photo is not None:
                     on_photo(progress)
+        if not skipped:
+            catalog.set_text_watermark(seq)
         self._report(TextProgress("idle", *catalog.text_progress()))
         if count:
             log.info("read the text of %d photos", count)
