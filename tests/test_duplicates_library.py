@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -194,3 +195,27 @@ def test_cli_reports_groups_as_json_and_never_touches_files(
     text = capsys.readouterr().out
     assert "Exact copies (1 groups)" in text and f"keep  {photos['original']}" in text
     assert before == {p: os.stat(p).st_mtime_ns for p in photos.values()}
+
+
+def test_in_the_background_hashes_are_back_filled_and_new_photos_placed(indexed, tmp_path: Path) -> None:
+    """As the app runs it: the back-fill and a first grouping at start, then each indexed batch placed
+    by the duplicates worker, so asking for the groups finds the work done."""
+    engine, photos = indexed
+    with engine.catalog.transaction() as conn:  # a library indexed before fingerprints were kept
+        conn.execute("DELETE FROM fingerprints")
+    engine.start(watch=True)
+    deadline = time.monotonic() + 60
+    while engine.duplicates.full_groupings == 0 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert engine.duplicates.full_groupings == 1 and engine.catalog.unfingerprinted() == []
+    distinct = photos[f"distinct:{DISTINCT[2]}"]
+    copy = distinct.parent / "converted.webp"
+    with Image.open(distinct) as im:
+        im.convert("RGB").save(copy, quality=75)
+    assert engine.wait_idle(60)
+    while engine.duplicates.placed_one_by_one == 0 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert engine.duplicates.placed_one_by_one == 1
+    groups = engine.duplicate_groups()
+    assert frozenset({str(distinct), str(copy)}) in _path_sets(groups, SAME)
+    assert engine.duplicates.full_groupings == 1

@@ -17,7 +17,7 @@ import logging
 import os
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from PIL import Image
@@ -27,6 +27,7 @@ from ..duplicates import (
     KINDS,
     DuplicateFinder,
     DuplicateSettings,
+    Group,
     PhotoRecord,
     content_hash,
     find_groups,
@@ -122,6 +123,9 @@ class Duplicates:
         self._placed: set[int] = set()
         self._stale = False  # a placed photo changed in place, or hashes were back-filled
         self._new_file_hashes: dict[int, str] = {}
+        self._seen_seq = -1  # the catalog's change sequence when new photos were last looked for
+        # Groups as described last time, by (kind, member ids): an unchanged group is not read again.
+        self._described_cache: dict[tuple[str, tuple[int, ...]], DuplicateGroup | None] = {}
         self._worker: Worker[DuplicateJob] | None = None
         # What the tests and the bench look at: how often everything was grouped, and how many
         # photos were placed one at a time instead.
@@ -143,6 +147,8 @@ class Duplicates:
 
     def changes(self, changes: Changes) -> None:
         """From the indexing worker: note photos re-encoded in place, and place new ones soon."""
+        if changes.removed or changes.moved:
+            self._described_cache = {}  # paths moved or photos gone: describe every group afresh
         if changes.added:
             with self._lock:
                 if self._placed.intersection(changes.added):
@@ -153,7 +159,7 @@ class Duplicates:
     def _run(self, job: DuplicateJob, token: CancelToken) -> None:
         if isinstance(job, BackfillFingerprints):
             self.backfill(token)
-        self.groups(token=token)
+        self.update(token=token)  # so the view's first look, or its next, finds the work done
 
     def _failed(self, failure: JobFailure) -> None:
         if not failure.cancelled:
@@ -202,14 +208,16 @@ class Duplicates:
         if kind is not None and kind not in KINDS:
             raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
         with self._lock:
+            finder = self.update(strictness, token)
+            found = finder.groups(kind)
+        return self._described(found)
+
+    def update(self, strictness: float | None = None, token: CancelToken | None = None) -> DuplicateFinder:
+        """Bring the kept grouping up to date: the whole library the first time (or after a change
+        in place, or at another strictness), else only the photos indexed since."""
+        with self._lock:
             if strictness is not None and abs(strictness - self.settings.strictness) > 1e-9:
-                self.settings = DuplicateSettings(
-                    same_radius=self.settings.same_radius,
-                    aspect_tolerance=self.settings.aspect_tolerance,
-                    strictness=min(1.0, max(0.0, strictness)),
-                    burst_window_s=self.settings.burst_window_s,
-                    neighbours_k=self.settings.neighbours_k,
-                )
+                self.settings = replace(self.settings, strictness=min(1.0, max(0.0, strictness)))
                 self._finder = None
             if self._finder is None or self._stale:
                 self._group_all(token)
@@ -217,13 +225,12 @@ class Duplicates:
                 self._place_new(token)
             self._save_file_hashes()
             assert self._finder is not None
-            found = self._finder.groups(kind)
-        return self._described(found)
+            return self._finder
 
     def _group_all(self, token: CancelToken | None) -> None:
         catalog = self.engine.catalog
-        self._hash_unhashed(catalog.fingerprint_rows())
-        rows = catalog.fingerprint_rows()
+        self._seen_seq = catalog.change_seq()  # read first: a photo indexed meanwhile is placed next time
+        rows = self._hash_unhashed(catalog.fingerprint_rows())
         if token is not None:
             token.check()
         near = self._taken_near_another(rows)
@@ -235,6 +242,7 @@ class Duplicates:
         self._finder = find_groups(records, self.settings, self._content_hash, vectors=catalog.embeddings)
         self._placed = {r.id for r in rows}
         self._stale = False
+        self._described_cache = {}
         self.full_groupings += 1
 
     def _taken_near_another(self, rows: Sequence[FingerprintRow]) -> set[int]:
@@ -251,7 +259,11 @@ class Duplicates:
     def _place_new(self, token: CancelToken | None) -> None:
         assert self._finder is not None
         catalog = self.engine.catalog
+        seq = catalog.change_seq()
+        if seq == self._seen_seq:
+            return  # nothing was written since: no new photo
         new = catalog.candidate_ids() - self._placed
+        self._seen_seq = seq
         if not new:
             return
         rows = self._hash_unhashed(catalog.fingerprint_rows(sorted(new)))
@@ -287,22 +299,25 @@ class Duplicates:
             if self.engine.index_lock.held:
                 self.engine.catalog.store_file_hashes(hashes.items())
 
-    def _described(self, found: Sequence) -> list[DuplicateGroup]:
+    def _described(self, found: Sequence[Group]) -> list[DuplicateGroup]:
         """Groups as people see them: today's paths and facts (photos gone since are left out),
-        the suggested keeper first."""
-        ids = sorted({pid for group in found for pid in group.ids})
-        rows = {r.id: r for r in self.engine.catalog.fingerprint_rows(ids)}
+        the suggested keeper first. Groups described before and unchanged are not read again."""
+        cache = self._described_cache
+        fresh = [g for g in found if (g.kind, g.ids) not in cache]
+        ids = sorted({pid for group in fresh for pid in group.ids})
+        rows = {r.id: r for r in self.engine.catalog.fingerprint_rows(ids)} if ids else {}
         keys = {image.id: image.content_key for image in self.engine.catalog.images(list(rows)).values()}
-        roots = [root.path for root in self.engine.catalog.roots()]
-        out: list[DuplicateGroup] = []
-        for group in found:
+        roots = [root.path for root in self.engine.catalog.roots()][:1]
+        for group in fresh:
             members = [rows[pid] for pid in group.ids if pid in rows]
             if len(members) < 2:
+                cache[(group.kind, group.ids)] = None
                 continue
-            choice = suggest_keeper([_record(r) for r in members], preferred_folders=roots[:1] if roots else ())
+            choice = suggest_keeper([_record(r) for r in members], preferred_folders=roots)
             by_id = {r.id: r for r in members}
             photos = tuple(_photo(by_id[pid], keys.get(pid)) for pid in choice.ranking)
-            out.append(DuplicateGroup(group.kind, photos, choice.keep, choice.reason, choice.why))
+            cache[(group.kind, group.ids)] = DuplicateGroup(group.kind, photos, choice.keep, choice.reason, choice.why)
+        out = [d for g in found if (d := cache.get((g.kind, g.ids))) is not None]
         order = {kind: n for n, kind in enumerate(KINDS)}
         out.sort(key=lambda g: (order[g.kind], -sum(p.size for p in g.others()), g.photos[0].path))
         return out
