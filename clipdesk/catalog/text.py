@@ -26,7 +26,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from .records import chunks
 
@@ -111,6 +111,27 @@ class PhotoText:
     @property
     def text(self) -> str:
         return "\n".join(str(line["text"]) for line in self.lines)
+
+
+@runtime_checkable
+class TextSearch(Protocol):
+    """What finding photos by their text needs of a catalog (this SQLite one, or a shared library's)."""
+
+    def photos_with_text(self, term: str, limit: int = 1000) -> list[int]: ...
+
+
+@runtime_checkable
+class TextBacklog(Protocol):
+    """What the text pass needs of a catalog."""
+
+    def text_reading_enabled(self) -> bool: ...
+    def set_text_reading(self, enabled: bool) -> None: ...
+    def unread_ids(self, since_seq: int) -> list[int]: ...
+    def photos_to_read(self, ids: Sequence[int]) -> list[tuple[int, str, str | None]]: ...
+    def text_watermark(self) -> int: ...
+    def set_text_watermark(self, seq: int) -> None: ...
+    def text_progress(self) -> tuple[int, int]: ...
+    def write_photo_text(self, rows: Sequence[tuple[int, str | None, Sequence[dict[str, Any]]]]) -> None: ...
 
 
 class TextStore:

@@ -77,10 +77,10 @@ def read_text_after_index(engine: Engine, quiet: bool) -> None:
 
 def text_status(engine: Engine) -> dict[str, Any]:
     """For `clipdesk status --json`: whether the pass is on, and how far it is."""
-    from ..catalog.text import TextStore
+    from ..catalog.text import TextBacklog
 
     catalog = engine.catalog
-    if not isinstance(catalog, TextStore):
+    if not isinstance(catalog, TextBacklog):
         return {"enabled": False, "read": 0, "indexed": 0}
     read, indexed = catalog.text_progress()
     return {"enabled": engine.text_pass.enabled, "read": read, "indexed": indexed}

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .. import config
-from ..catalog.text import TextStore
+from ..catalog.text import TextBacklog
 from ..imaging import DecodeError
 from .worker import CancelToken, JobFailure, Worker
 
@@ -67,7 +67,7 @@ class TextPass:
         """CLIPDESK_TEXT if set, else the library's stored setting (on by default); never for this engine after
         `skip_this_run` (clipdesk index --no-text)."""
         catalog = self.engine.catalog
-        if self._skipped or not isinstance(catalog, TextStore):  # TextStore: this computer's SQLite catalog
+        if self._skipped or not isinstance(catalog, TextBacklog):  # a catalog that cannot keep text
             return False
         env = config.settings().text
         return env if env is not None else catalog.text_reading_enabled()

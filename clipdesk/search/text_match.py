@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..catalog import Catalog
-from ..catalog.text import TextStore, normalize
+from ..catalog.text import TextSearch, normalize
 from .understanding import UnderstoodQuery
 
 MAX_LIFTED = 500  # photos lifted by text at most (each term's matches are read up to twice this)
@@ -120,7 +120,7 @@ def lift(
 ) -> Lift:
     """The photos whose text holds the query's words (see the module's rules), best first."""
     wanted = text_query(understood.text) if understood is not None else TextQuery()
-    if not wanted or not isinstance(catalog, TextStore) or model_id is None:
+    if not wanted or not isinstance(catalog, TextSearch) or model_id is None:
         return Lift()
     hits: dict[int, tuple[str, ...]] = {}  # photo id -> the words it holds
     required: set[int] | None = None
