@@ -41,17 +41,43 @@ def _xdotool(display: str, *args: str, timeout: float = 30) -> str:
     return subprocess.run(["xdotool", *args], env=env, capture_output=True, text=True, timeout=timeout).stdout
 
 
-def _grab(display: str, window_id: str, out: Path) -> tuple[int, int]:
-    """Screenshot another process's window through the X server, with Qt."""
-    code = (
-        "import sys; from PySide6.QtGui import QGuiApplication; app = QGuiApplication([]); "
-        f"p = app.primaryScreen().grabWindow({int(window_id)}); p.save({str(out)!r}); "
-        "print(p.width(), p.height())"
+class _Grabber:
+    """Screenshots of another process's window through the X server, with Qt: one helper process
+    answering "WINDOW_ID PATH" lines with "WIDTH HEIGHT" (a fresh interpreter per grab cost a PySide6
+    import each time the test polled)."""
+
+    CODE = (
+        "import sys\n"
+        "from PySide6.QtGui import QGuiApplication\n"
+        "app = QGuiApplication([])\n"
+        "for line in sys.stdin:\n"
+        "    window, path = line.rstrip('\\n').split(' ', 1)\n"
+        "    p = app.primaryScreen().grabWindow(int(window))\n"
+        "    p.save(path)\n"
+        "    print(p.width(), p.height(), flush=True)\n"
     )
-    env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
-    r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
-    w, h = r.stdout.split()
-    return int(w), int(h)
+
+    def __init__(self, display: str) -> None:
+        env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", self.CODE], env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+
+    def __call__(self, window_id: str, out: Path) -> tuple[int, int]:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(f"{int(window_id)} {out}\n")
+        self.proc.stdin.flush()
+        w, h = self.proc.stdout.readline().split()
+        return int(w), int(h)
+
+    def close(self) -> None:
+        if self.proc.stdin is not None:
+            self.proc.stdin.close()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
 
 
 def _photo_colours(png: Path) -> int:
@@ -98,6 +124,7 @@ def test_app_starts_in_a_real_window_searches_and_quits_cleanly(display, library
         stderr=subprocess.STDOUT,
         text=True,
     )
+    grab = _Grabber(display)
     try:
         window_id = _xdotool(display, "search", "--sync", "--onlyvisible", "--name", "^clipdesk$").split()[0]
         shown_after = time.monotonic() - started
@@ -109,7 +136,7 @@ def test_app_starts_in_a_real_window_searches_and_quits_cleanly(display, library
         library = shots / "real_window_library.png"
         deadline = time.monotonic() + 60
         while True:
-            w, h = _grab(display, window_id, library)
+            w, h = grab(window_id, library)
             if _photo_colours(library) > 5000 or time.monotonic() > deadline:
                 break
             time.sleep(0.5)
@@ -122,7 +149,7 @@ def test_app_starts_in_a_real_window_searches_and_quits_cleanly(display, library
         out = shots / "real_window.png"
         deadline = time.monotonic() + 90  # the model loads in the background first
         while True:
-            w, h = _grab(display, window_id, out)
+            w, h = grab(window_id, out)
             if (
                 _photo_colours(out) > 5000 and _sidebar_row_highlighted(out) == "search"
             ) or time.monotonic() > deadline:
@@ -137,6 +164,7 @@ def test_app_starts_in_a_real_window_searches_and_quits_cleanly(display, library
         assert app.wait(timeout=30) == 0  # timings belong in bench/, not in asserts on a shared machine
         quit_s = time.monotonic() - quit_at
     finally:
+        grab.close()
         if app.poll() is None:
             app.send_signal(signal.SIGKILL)
             app.wait()
