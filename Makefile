@@ -60,7 +60,7 @@ check: setup
 	$(BIN)/lint-imports
 
 test: check
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q --durations=15
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache
