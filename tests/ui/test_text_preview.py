@@ -5,6 +5,7 @@ it off for the library. Real OCR (read once, before the window opens), a real en
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -18,20 +19,29 @@ CORPUS = Path(os.environ.get("CLIPDESK_CORPUS", "/work/shared/corpus/exif-sample
 pytestmark = pytest.mark.skipif(not FONT.exists() or not CORPUS.is_dir(), reason="no CJK font or photo corpus")
 
 
-@pytest.fixture
-def read_library(tmp_path: Path, ui_model: Path) -> tuple[Path, dict[str, Path]]:
+@pytest.fixture(scope="module")
+def read_template(tmp_path_factory: pytest.TempPathFactory, ui_model: Path) -> tuple[Path, dict[str, Path]]:
+    """A library of text photos, indexed and read once (real OCR); tests get copies of its data folder."""
     from clipdesk.engine import Engine
 
-    made = make_text_library(tmp_path / "Pictures", CORPUS)
-    data = tmp_path / "data"
+    base = tmp_path_factory.mktemp("text-library")
+    made = make_text_library(base / "Pictures", CORPUS)
+    data = base / "data"
     engine = Engine(data, str(ui_model))
     try:
-        engine.add_root(tmp_path / "Pictures")
+        engine.add_root(base / "Pictures")
         engine.index()
         assert engine.text_pass.run() == len(made)
     finally:
         engine.close()
     return data, made
+
+
+@pytest.fixture
+def read_library(tmp_path: Path, read_template: tuple[Path, dict[str, Path]]) -> tuple[Path, dict[str, Path]]:
+    template, made = read_template
+    shutil.copytree(template, tmp_path / "data")
+    return tmp_path / "data", made
 
 
 def test_preview_highlights_the_matching_line_and_copies_the_text(qtbot, read_library, open_window) -> None:
