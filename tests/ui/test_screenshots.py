@@ -51,7 +51,7 @@ def tr(context: str, text: str) -> str:
 
 @pytest.fixture(scope="module")
 def many_photos(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The whole corpus plus half-size copies of its JPEGs (EXIF kept): 170+ photos over many months."""
+    """The whole corpus plus quarter-size copies of its JPEGs (EXIF kept): 170+ photos over many months."""
     if not CORPUS.is_dir():
         pytest.skip(f"photo corpus not found at {CORPUS}")
     root = tmp_path_factory.mktemp("many") / "Photos"
@@ -66,8 +66,10 @@ def many_photos(tmp_path_factory: pytest.TempPathFactory) -> Path:
             try:
                 with Image.open(path) as im:
                     exif = im.info.get("exif", b"")
-                    half = im.convert("RGB").resize((max(1, im.width // 2), max(1, im.height // 2)))
-                    half.save(root / "copies" / f"{path.stem}-half.jpg", quality=85, exif=exif)
+                    size = (max(1, im.width // 4), max(1, im.height // 4))
+                    im.draft("RGB", size)  # a JPEG decodes at the smaller scale: the copies cost little to make
+                    small = im.convert("RGB").resize(size)
+                    small.save(root / "copies" / f"{path.stem}-small.jpg", quality=85, exif=exif)
             except (OSError, ValueError):
                 pass  # an unreadable sample stays unreadable; the original is in the library anyway
     return root
