@@ -45,19 +45,27 @@ def test_query_dates_intersect_the_filters():
     assert q.date_filters(Filters(date_from=datetime(2021, 1, 1).timestamp())) is None  # no overlap
 
 
-@pytest.fixture
-def dated(engine_factory, tmp_path, tiny_student, monkeypatch):
-    monkeypatch.setenv("CLIPDESK_MULTILINGUAL_MODEL", str(tiny_student))
-    photos = tmp_path / "dated"
+@pytest.fixture(scope="module")
+def dated(tmp_path_factory, tiny_model, tiny_student):
+    """Nine photos from three years, indexed once: the tests using it only search."""
+    from clipdesk.engine import Engine
+
+    base = tmp_path_factory.mktemp("dated")
+    photos = base / "dated"
     taken = {2018: "2018:08:02 09:00:00", 2019: "2019:07:14 10:00:00", 2021: "2021:07:20 16:30:00"}
     paths: dict[int, list[str]] = {}
     for i in range(9):
         year = (2018, 2019, 2021)[i % 3]
         paths.setdefault(year, []).append(str(make_dated_photo(photos / f"d{i}.jpg", i, taken[year])))
-    engine = engine_factory()
-    engine.add_root(photos)
-    engine.index()
-    return engine, paths
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("CLIPDESK_MULTILINGUAL_MODEL", str(tiny_student))
+        engine = Engine(base / "data", str(tiny_model), settle_s=0.3, batch_size=8)
+        try:
+            engine.add_root(photos)
+            engine.index()
+            yield engine, paths
+        finally:
+            engine.close()
 
 
 def test_date_words_filter_the_results(dated):
@@ -88,19 +96,36 @@ def test_chinese_date_phrase(dated, tiny_student):
     assert engine.search(SearchRequest(text="前年的海滩", now=NOW)).hits == []
 
 
-@pytest.fixture
-def copies_library(engine_factory, tmp_path):
-    """70 different photos plus 4 near-copies of one more (re-saved at other sizes and qualities)."""
-    photos = tmp_path / "lib"
+def _copies(engine, folder: Path):
+    """70 different photos plus 4 near-copies of one more (re-saved at other sizes and qualities), indexed."""
+    photos = folder / "lib"
     for i in range(70):
         make_photo(photos / f"p{i:03d}.jpg", seed=1000 + i)
-    original = make_photo(tmp_path / "original.png", seed=7, size=(160, 120))
+    original = make_photo(folder / "original.png", seed=7, size=(160, 120))
     for k, (size, quality) in enumerate([((160, 120), 95), ((120, 90), 80), ((96, 72), 70), ((200, 150), 90)]):
         Image.open(original).resize(size).save(photos / f"copy{k}.jpg", quality=quality)
-    engine = engine_factory()
     engine.add_root(photos)
     engine.index()
     return engine, photos, original
+
+
+@pytest.fixture(scope="module")
+def copies_library(tmp_path_factory, tiny_model):
+    """_copies, built once for the tests that only search it."""
+    from clipdesk.engine import Engine
+
+    base = tmp_path_factory.mktemp("copies")
+    engine = Engine(base / "data", str(tiny_model), settle_s=0.3, batch_size=8)
+    try:
+        yield _copies(engine, base)
+    finally:
+        engine.close()
+
+
+@pytest.fixture
+def own_copies_library(engine_factory, tmp_path):
+    """_copies for a test that changes the library."""
+    return _copies(engine_factory(), tmp_path)
 
 
 def _library_scores(engine, query: np.ndarray) -> np.ndarray:
@@ -140,8 +165,8 @@ def test_fixed_threshold_and_no_split(copies_library):
     assert plain.best_count is None and not any(h.best for h in plain.hits) and not plain.no_close_matches
 
 
-def test_background_sample_is_reused_until_the_library_changes(copies_library):
-    engine, photos, original = copies_library
+def test_background_sample_is_reused_until_the_library_changes(own_copies_library):
+    engine, photos, original = own_copies_library
     sample = engine.searcher.background
     for _ in range(3):
         engine.search(SearchRequest(image=str(original), limit=5))
