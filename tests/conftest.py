@@ -13,6 +13,9 @@ from PIL import Image
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["HF_HUB_OFFLINE"] = "1"  # tests never reach for the network
+# Reading the text in photos (real OCR, a second pass after indexing) only where a test turns it back on
+# (tests/test_text_*.py, tests/ui/test_text_preview.py): every other background engine would load the OCR models.
+os.environ["CLIPDESK_TEXT"] = "0"
 os.environ.pop("CLIPDESK_MODEL", None)
 os.environ.pop("CLIPDESK_DATA_DIR", None)
 # Every test catalog computes its label vectors: a 20-label vocabulary keeps that at ~0.1 s (the shipped one is

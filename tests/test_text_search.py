@@ -21,6 +21,11 @@ from clipdesk.search import SearchRequest
 from clipdesk.search.text_match import line_matches, text_query
 
 
+@pytest.fixture(autouse=True)
+def text_reading_on(monkeypatch) -> None:
+    monkeypatch.delenv("CLIPDESK_TEXT", raising=False)  # tests/conftest.py turns it off for the other tests
+
+
 def _lines(*texts: str) -> list[dict]:
     return [{"text": t, "box": [[0.1, 0.1], [0.5, 0.1], [0.5, 0.2], [0.1, 0.2]], "score": 0.99} for t in texts]
 

@@ -31,14 +31,19 @@ def read_template(tmp_path_factory: pytest.TempPathFactory, ui_model: Path) -> t
     try:
         engine.add_root(base / "Pictures")
         engine.index()
-        assert engine.text_pass.run() == len(made)
+        with pytest.MonkeyPatch.context() as env:
+            env.delenv("CLIPDESK_TEXT", raising=False)  # tests/conftest.py turns it off for the other tests
+            assert engine.text_pass.run() == len(made)
     finally:
         engine.close()
     return data, made
 
 
 @pytest.fixture
-def read_library(tmp_path: Path, read_template: tuple[Path, dict[str, Path]]) -> tuple[Path, dict[str, Path]]:
+def read_library(
+    tmp_path: Path, read_template: tuple[Path, dict[str, Path]], monkeypatch
+) -> tuple[Path, dict[str, Path]]:
+    monkeypatch.delenv("CLIPDESK_TEXT", raising=False)
     template, made = read_template
     shutil.copytree(template, tmp_path / "data")
     return tmp_path / "data", made
