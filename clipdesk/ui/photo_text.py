@@ -13,6 +13,7 @@ from PySide6.QtCore import QCoreApplication, QLocale, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QLabel, QMenu, QToolButton, QWidget
 
+from .. import config
 from ..search.text_match import line_matches
 from .icons import icon
 
@@ -136,7 +137,7 @@ def attach_text_in_photos(window: MainWindow, library_menu: QMenu | None = None)
             toggle.blockSignals(True)
             toggle.setChecked(enabled)
             toggle.blockSignals(False)
-            toggle.setEnabled(True)
+            toggle.setEnabled(config.settings().text is None)  # CLIPDESK_TEXT, when set, decides
             status.update_progress(progress)
 
         bridge.call(lambda e: (e.text_pass.enabled, e.text_pass.state), shown, lambda _exc: None, owner=window)
