@@ -62,14 +62,32 @@ def assert_tags_match_embeddings(engine) -> None:
     assert counted == want
 
 
-@pytest.fixture
-def tagged(engine_factory, make_library):
-    photos = make_library(12)
-    engine = engine_factory()
+def _tag(engine, photos: Path):
     engine.add_root(photos)
     engine.index()
     engine.labelling.prepare()  # the vectors: computed once for this catalog
     return engine, photos
+
+
+@pytest.fixture(scope="module")
+def tagged(tmp_path_factory, tiny_model):
+    """12 photos indexed and tagged once, for the tests that only read them (as make_library makes them)."""
+    from clipdesk.engine import Engine
+
+    base = tmp_path_factory.mktemp("tagged")
+    for i in range(12):
+        make_photo(base / "photos" / f"sub{i % 3}" / f"img_{i:04d}.jpg", seed=i)
+    engine = Engine(base / "data", str(tiny_model), settle_s=0.3, batch_size=8)
+    try:
+        yield _tag(engine, base / "photos")
+    finally:
+        engine.close()
+
+
+@pytest.fixture
+def own_tagged(engine_factory, make_library):
+    """The same, for a test that changes the library."""
+    return _tag(engine_factory(), make_library(12))
 
 
 def test_migration_adds_the_label_tables(tmp_path: Path) -> None:
@@ -114,8 +132,8 @@ def test_tags_equal_an_independent_computation_from_the_stored_embeddings(tagged
     assert [(x.id, x.probability) for x in engine.photo_labels(some)] == engine.catalog.tags_of(some)
 
 
-def test_vectors_are_computed_once_and_indexing_tags_new_batches(tagged, make_library) -> None:
-    engine, _ = tagged
+def test_vectors_are_computed_once_and_indexing_tags_new_batches(own_tagged, make_library) -> None:
+    engine, _ = own_tagged
     created = engine.catalog.query("SELECT created_at FROM label_sets")
     make_library(4, name="photos", start=100)  # into the same root
     engine.index()  # the vectors are stored: each committed batch is tagged right after its commit
