@@ -66,12 +66,12 @@ def maybe_finish():
 
 def finish():
     marks["ui_whole"] = lateness(marks.get("window_painted"), time.time())
+    report()  # first: what follows may crash on the way out
     win = state["window"]
     if win is not None:
         t = time.time()
         win.close()  # hides at once, stops the engine, saves the index if it changed
-        marks["quit_s"] = time.time() - t
-    report()
+        print("QUIT " + json.dumps({"quit_s": time.time() - t}), flush=True)
     QApplication.instance().quit()
 
 class Spy(QObject):
@@ -148,7 +148,7 @@ def report():
     end = probe[-1][0] if probe else None
     marks["ui_until_result"] = lateness(marks.get("window_painted"), marks.get("result"))
     marks["ui_until_reconciled"] = lateness(marks.get("window_painted"), marks.get("reconcile_done", end))
-    out = {k: (v - T0 if isinstance(v, float) and k != "quit_s" else v) for k, v in marks.items()}
+    out = {k: (v - T0 if isinstance(v, float) else v) for k, v in marks.items()}
     out["index_host"] = os.environ.get("CLIPDESK_INDEX_HOST", "")
     print("MARKS " + json.dumps(out), flush=True)
 
@@ -246,6 +246,13 @@ def launch(
         print(proc.stdout[-2000:], proc.stderr[-3000:], file=sys.stderr)
         return {"error": f"no timings (exit status {proc.returncode})"}
     marks = json.loads(line[6:])
+    quit_line = next((x for x in proc.stdout.splitlines() if x.startswith("QUIT ")), None)
+    marks.update(json.loads(quit_line[5:]) if quit_line else {"quit_s": float("nan")})
+    marks["exit_status"] = proc.returncode
+    if proc.returncode:  # its whole stderr beside the catalog (a crash's traceback is long)
+        log = data.parent / f"launch-{int(t0)}.stderr"
+        log.write_text(proc.stderr)
+        print(f"    exit status {proc.returncode}: stderr in {log}", file=sys.stderr)
     marks["index_rewritten"] = _index_files(data) != index_before
     marks["load_avg_1m"] = round(load, 2)
     return marks

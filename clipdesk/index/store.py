@@ -189,10 +189,10 @@ class IndexStore:
             self.on_lost(message)
 
     def close(self) -> None:
-        """Let go of the index (its process, if it has one). Does not save."""
+        """Let go of the index (its process, if it has one, exits on its own). Does not save."""
         index, self.index = self.index, None
-        if index is not None:
-            _closed(index)
+        if isinstance(index, process.RemoteVectorIndex):
+            index.close(wait=False)
 
     # -- changes -------------------------------------------------------------------------------
 
