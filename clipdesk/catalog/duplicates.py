@@ -39,7 +39,7 @@ def _unsigned(h: int | None) -> int | None:
     return None if h is None else (h + _UINT64 if h < 0 else h)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FingerprintRow:
     """What duplicate grouping needs of one photo (no embedding: read apart, only when needed)."""
 

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+import numpy as np
 from PIL import Image
 
 from ..catalog.duplicates import FingerprintRow
@@ -95,7 +96,7 @@ class DuplicateGroup:
         return {"kind": self.kind, "paths": [p.path for p in self.photos], "keep": self.keeper.path}
 
 
-def _record(row: FingerprintRow) -> PhotoRecord:
+def _record(row: FingerprintRow, embedding: np.ndarray | None = None) -> PhotoRecord:
     return PhotoRecord(
         id=row.id,
         path=row.path,
@@ -106,7 +107,7 @@ def _record(row: FingerprintRow) -> PhotoRecord:
         taken_at=row.taken_at,
         content_hash=row.file_hash,
         phash=row.phash,
-        embedding=None,  # read from the catalog only for photos taken near another one
+        embedding=embedding,  # read from the catalog only for photos taken near another one
     )
 
 
@@ -235,10 +236,7 @@ class Duplicates:
             token.check()
         near = self._taken_near_another(rows)
         vectors = catalog.embeddings(sorted(near))
-        records = [_record(r) for r in rows]
-        for n, row in enumerate(rows):
-            if row.id in vectors:
-                records[n] = PhotoRecord(**{**records[n].__dict__, "embedding": vectors[row.id]})
+        records = [_record(r, vectors.get(r.id)) for r in rows]
         self._finder = find_groups(records, self.settings, self._content_hash, vectors=catalog.embeddings)
         self._placed = {r.id for r in rows}
         self._stale = False
@@ -272,10 +270,7 @@ class Duplicates:
         for row in rows:
             if token is not None:
                 token.check()
-            record = _record(row)
-            if row.id in vectors:
-                record = PhotoRecord(**{**record.__dict__, "embedding": vectors[row.id]})
-            self._finder.add(record)
+            self._finder.add(_record(row, vectors.get(row.id)))
             self._placed.add(row.id)
             self.placed_one_by_one += 1
 
@@ -288,10 +283,7 @@ class Duplicates:
         hashes = {r.id: self._hash_of(r.path, keys.get(r.id)) for r in missing}
         if self.engine.index_lock.held:  # a follower keeps them in memory: only the indexer writes
             self.engine.catalog.store_phashes(hashes.items())
-        return [
-            FingerprintRow(**{**r.__dict__, "phash": hashes[r.id], "hashed": True}) if r.id in hashes else r
-            for r in rows
-        ]
+        return [replace(r, phash=hashes[r.id], hashed=True) if r.id in hashes else r for r in rows]
 
     def _save_file_hashes(self) -> None:
         if self._new_file_hashes:

@@ -72,12 +72,16 @@ class PhotoTile(QFrame):
         )
         for text in lines:
             column.addWidget(QLabel(text, self))
-        folder = os.path.basename(photo.folder) or photo.folder
+        self.name = QLabel(self)
         self.folder = QLabel(self)
-        self.folder.setText(QFontMetrics(self.folder.font()).elidedText(folder, Qt.TextElideMode.ElideMiddle, THUMB))
-        self.folder.setToolTip(photo.path)
+        metrics = QFontMetrics(self.name.font())
+        self.name.setText(metrics.elidedText(os.path.basename(photo.path), Qt.TextElideMode.ElideMiddle, THUMB))
+        folder = os.path.basename(photo.folder) or photo.folder
+        self.folder.setText(metrics.elidedText(folder, Qt.TextElideMode.ElideMiddle, THUMB))
         self.folder.setEnabled(False)  # the palette's quieter text colour
-        column.addWidget(self.folder)
+        for label in (self.name, self.folder):
+            label.setToolTip(photo.path)
+            column.addWidget(label)
         loader.thumbnailReady.connect(self._arrived)
         self._show_thumbnail()
 
