@@ -97,6 +97,12 @@ class WindowActions:
                 QKeySequence("Ctrl+3"),
                 "tag",
             ),
+            "duplicates": self._action(
+                translate("WindowActions", "&Duplicates"),
+                lambda: w.show_view("duplicates"),
+                QKeySequence("Ctrl+4"),
+                "copy",
+            ),
         }
         self.new_album = self._action(
             translate("WindowActions", "New &Album…"), lambda: w.labels_flow.new_album(), None, "album"

@@ -116,7 +116,7 @@ class MainWindow(DropTarget, QMainWindow):
         )
         self.sidebar.add_view("search", self.tr("Search results"), "search", self.tr("The last search (Ctrl+2)"))
         self.sidebar.add_view("things", self.tr("Things"), "tag", self.tr("What is in your photos, by kind (Ctrl+3)"))
-        self.sidebar.add_view("duplicates", self.tr("Duplicates"), "copy", self.tr("Copies and similar shots"))
+        self.sidebar.add_view("duplicates", self.tr("Duplicates"), "copy", self.tr("Copies and similar shots (Ctrl+4)"))
         main = QWidget(central)
         column = QVBoxLayout(main)
         column.setContentsMargins(0, 0, 0, 0)

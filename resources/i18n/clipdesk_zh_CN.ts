@@ -1234,8 +1234,8 @@ The files stay where they are; only clipdesk forgets them.</source>
         <translation>重复照片</translation>
     </message>
     <message>
-        <source>Copies and similar shots</source>
-        <translation>副本和相似的照片</translation>
+        <source>Copies and similar shots (Ctrl+4)</source>
+        <translation>副本和相似的照片（Ctrl+4）</translation>
     </message>
     <message>
         <source>Library</source>
@@ -1806,6 +1806,10 @@ The files stay where they are; only clipdesk forgets them.</source>
 </context>
 <context>
     <name>WindowActions</name>
+    <message>
+        <source>&amp;Duplicates</source>
+        <translation>重复照片(&amp;D)</translation>
+    </message>
     <message>
         <source>Search by &amp;Image…</source>
         <translation>以图搜图(&amp;I)…</translation>

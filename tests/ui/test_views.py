@@ -221,12 +221,14 @@ def test_new_photos_appear_without_losing_the_scroll_position(
 
 def test_sidebar_keyboard_and_collapse(qtbot, library, open_window) -> None:
     window = open_window(library)
-    assert window.sidebar.keys() == ["library", "search", "things"]
+    assert window.sidebar.keys() == ["library", "search", "things", "duplicates"]
     assert window.sidebar.current() == "library" and window.current_view() is window.library_view
     qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
     assert window.current_view() is window.search_view and window.sidebar.current() == "search"
     qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
     assert window.current_view() is window.things_view and window.sidebar.current() == "things"
+    qtbot.keyClick(window, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
+    assert window.views.currentWidget() is window.duplicates_view and window.sidebar.current() == "duplicates"
     qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
     window.sidebar.list.setFocus()
     qtbot.keyClick(window.sidebar.list, Qt.Key.Key_Up)
