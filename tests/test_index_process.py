@@ -172,3 +172,22 @@ def test_closing_without_changes_does_not_rewrite_the_index(engine_factory, make
     engine.close()
     assert [p.name for p in (data / "index").glob("vectors-*.hnsw")] == [saved.name]
     assert saved.stat().st_mtime_ns == 1_000_000_000
+
+
+def test_a_search_that_meets_a_killed_index_process_reloads_it_and_answers(engine_factory, make_library, tmp_path):
+    from clipdesk.engine import Listener
+    from clipdesk.search import SearchRequest
+
+    engine = engine_factory(tmp_path / "data", index_process=True)
+    engine.add_root(make_library(6))
+    engine.index()
+    messages: list[tuple[str, str]] = []
+    engine.add_listener(Listener(message=lambda level, text: messages.append((level, text))))
+    first = engine.store.index
+    assert isinstance(first, RemoteVectorIndex)
+    os.kill(first.process.pid, signal.SIGKILL)
+
+    page = engine.search(SearchRequest(text="a photo", limit=3))
+    assert len(page.hits) == 3  # answered by the reloaded index
+    assert engine.store.index is not first and engine.store.last_open == "loaded"
+    assert messages == [("warning", "The search index stopped unexpectedly; it is being reloaded.")]
