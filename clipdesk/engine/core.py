@@ -18,7 +18,7 @@ from .. import config
 from ..catalog import Catalog, Root
 from ..encoder import ClipEncoder, ModelUnavailableError
 from ..imaging import ThumbnailCache
-from ..index import IndexParams, IndexStore
+from ..index import IndexParams, IndexProcessLost, IndexStore
 from ..pipeline import Changes, Indexer, Progress, RunReport
 from ..search import Searcher, SearchPage, SearchRequest
 from .duplicates import DuplicateGroup, Duplicates
@@ -354,6 +354,12 @@ class Engine(LabelsApi):
         if request.filters.label and not request.text.strip() and request.image is None:
             return self.labelled_page(request.filters, request.offset, request.limit)  # the label's photos
         needs_model = bool(request.text.strip()) or not self._indexed_image(request.image)
+        try:
+            return self._search_once(request, needs_model)
+        except IndexProcessLost:  # reported by the store, which dropped it: reopened, and tried once more
+            return self._search_once(request, needs_model)
+
+    def _search_once(self, request: SearchRequest, needs_model: bool) -> SearchPage:
         if needs_model:
             self.load_model()
         elif not self.open_index_without_model():
