@@ -16,6 +16,7 @@ import pytest
 from clipdesk.catalog import CatalogError, EncodedImage
 from clipdesk.catalog.postgres import PgCatalog, redact
 from clipdesk.catalog.postgres.schema import SCHEMA_VERSION
+from clipdesk.cli.commands import _unmapped_folders
 from clipdesk.engine import Engine
 from clipdesk.search import Filters, SearchRequest
 
@@ -100,6 +101,7 @@ def test_one_folder_at_two_paths_on_two_machines(pg_url, engine_factory, make_li
     assert second.catalog.machine_id != first.catalog.machine_id
     assert second.roots() == []  # not mapped on this machine yet
     name = first.catalog.root_name(first.roots()[0].id)
+    assert _unmapped_folders(second) == [name] and _unmapped_folders(first) == []  # `clipdesk status` lists it
     second.add_root(there, name=name)
     report = second.index()
     assert (report.encoded, report.removed) == (0, 0)  # the other machine's work is reused as is

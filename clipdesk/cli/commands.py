@@ -222,6 +222,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     engine = open_engine(args)
     try:
         status = engine.status(error_limit=args.errors or None)
+        elsewhere = _unmapped_folders(engine)
         text = text_status(engine)
     finally:
         engine.close()
@@ -232,6 +233,7 @@ def cmd_status(args: argparse.Namespace) -> int:
                 {
                     "data_dir": status.data_dir,
                     "library": library,
+                    "folders_not_mapped_here": elsewhere,
                     "model": status.model_id,
                     "model_dim": status.model_dim,
                     "counts": status.counts,
@@ -263,6 +265,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         state = "offline" if not root["online"] else ("disabled" if not root["enabled"] else "ok")
         excl = f", excluding {', '.join(root['excludes'])}" if root["excludes"] else ""
         print(f"  {root['path']}  [{state}, {root['images']} photos{excl}]")
+    for name in elsewhere:
+        print(f"  {name}  [added on another computer; here: clipdesk add PATH --as {name!r}]")
     if status.errors:
         print(f"Unreadable files ({c['error']}):")
         for path, reason in status.errors:
@@ -270,6 +274,18 @@ def cmd_status(args: argparse.Namespace) -> int:
         if c["error"] > len(status.errors):
             print(f"  ... and {c['error'] - len(status.errors)} more (--errors 0 lists all)")
     return EXIT_OK
+
+
+def _unmapped_folders(engine: Engine) -> list[str]:
+    """A shared library's folders with no path on this computer (by name)."""
+    if not engine.library:
+        return []
+    from ..catalog.postgres import PgCatalog
+
+    catalog = engine.catalog
+    if not isinstance(catalog, PgCatalog):
+        return []
+    return [name for name, path in catalog.root_names().items() if path is None]
 
 
 def _shown_library(url: str | None) -> str | None:
