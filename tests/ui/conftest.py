@@ -58,7 +58,16 @@ def translations_built() -> None:
 def ui_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from clipdesk.encoder.random_model import build_random_clip
 
-    return build_random_clip(tmp_path_factory.mktemp("ui-model") / "tiny-clip", size="tiny")
+    model = build_random_clip(tmp_path_factory.mktemp("ui-model") / "tiny-clip", size="tiny")
+    # As tests/conftest.py's freeze_import_heap (this conftest shadows that module's name): the objects of
+    # the heavy imports are skipped by the full gc.collect() ending every model load.
+    import gc
+
+    import sentence_transformers  # noqa: F401
+
+    gc.collect()
+    gc.freeze()
+    return model
 
 
 @pytest.fixture(scope="session")
