@@ -21,7 +21,7 @@ from ..catalog.postgres import PgCatalog, machine_id
 from .hnsw import IndexParams
 from .store import IndexStore
 
-COUNT_TTL_S = 2.0  # len(index) is asked at every search: a count of a million rows is cached briefly
+COUNT_TTL_S = 10.0  # len(index) is asked at every search: a count of a million rows is cached a while
 
 
 class ServerVectorIndex:

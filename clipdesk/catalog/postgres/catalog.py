@@ -13,6 +13,7 @@ import json
 import os
 import socket
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from typing import Any, TypeVar
@@ -53,8 +54,9 @@ class PgCatalog(PgWrites, PgVectors, PgLabels, PgAlbums, PgDuplicates, PgText):
         self.display_url = redact(url)
         self.path = None  # no local file: backups and recovery are the server's (pg_dump)
         self.machine_id = machine_id
-        # Who holds a claimed batch: this machine and process (several workers may run on one machine).
-        self.worker_id = worker_id or f"{machine_id}:{socket.gethostname()}:{os.getpid()}"
+        # Who holds a claimed batch: machine:host:pid:instance (several workers may run on one machine, and
+        # an app may open a new engine while the old one closes).
+        self.worker_id = worker_id or f"{machine_id}:{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.lease_s = LEASE_S
         self._db = Connections(url)
         with self._db.guarded():
@@ -107,6 +109,11 @@ class PgCatalog(PgWrites, PgVectors, PgLabels, PgAlbums, PgDuplicates, PgText):
             yield conn
 
     def close(self) -> None:
+        """Give back the photos this worker claimed and did not commit (others take them at once), and disconnect."""
+        try:
+            self.release_claims()
+        except CatalogError:
+            pass  # the server is away: the leases run out by themselves
         self._db.close()
 
     def integrity_check(self) -> str:

@@ -264,9 +264,9 @@ class PgWrites:
 
 
 def _alive(worker_id: str) -> bool:
-    """Whether the process named in a worker id of this machine (machine:host:pid) still runs."""
+    """Whether the process named in a worker id of this machine (machine:host:pid[:instance]) still runs."""
     try:
-        os.kill(int(worker_id.rsplit(":", 1)[1]), 0)
+        os.kill(int(worker_id.split(":")[2]), 0)
     except (ValueError, IndexError, ProcessLookupError):
         return False
     except PermissionError:
