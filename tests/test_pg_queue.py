@@ -116,6 +116,10 @@ def test_one_folder_at_two_paths_on_two_machines(pg_url, engine_factory, make_li
     os.rename(there, tmp_path / "unmounted")
     assert second.index().offline_roots == [str(there)]
     assert second.status().counts["offline"] == 6 and first.status().counts["offline"] == 0
+    # Removing it on one machine only drops that machine's path while the other still uses it.
+    assert second.remove_root(there) == 0 and second.roots() == []
+    assert first.status().counts["indexed"] == 6 and first.remove_root(here) == 6
+    assert first.status().counts["total"] == 0
 
 
 def test_password_never_shown(pg_server, pg_url, tiny_model, tmp_path):

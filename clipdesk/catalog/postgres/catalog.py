@@ -236,8 +236,16 @@ class PgCatalog(PgWrites, PgVectors, PgLabels, PgAlbums, PgDuplicates, PgText):
         )
 
     def remove_root(self, root_id: int) -> list[int]:
-        """Forget a root and its photos for every machine (the files themselves are never touched)."""
+        """Forget a root on this machine. While other machines still have a path for it, only this machine's
+        path goes (their photos stay); the last one forgets the root and its photos. Files are never touched."""
         with self.transaction() as conn:
+            conn.execute("SELECT id FROM roots WHERE id = %s FOR UPDATE", (root_id,))
+            others = conn.execute(
+                "SELECT 1 FROM root_paths WHERE root_id = %s AND machine != %s LIMIT 1", (root_id, self.machine_id)
+            ).fetchone()
+            if others:
+                conn.execute("DELETE FROM root_paths WHERE root_id = %s AND machine = %s", (root_id, self.machine_id))
+                return []
             ids = [r[0] for r in conn.execute("SELECT id FROM photos WHERE root_id = %s", (root_id,))]
             self._delete_images(conn, ids)
             conn.execute("DELETE FROM roots WHERE id = %s", (root_id,))
