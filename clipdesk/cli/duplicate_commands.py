@@ -53,7 +53,7 @@ def cmd_duplicates(args: argparse.Namespace) -> int:
             continue
         print(f"{_TITLES[kind]} ({len(of_kind)} groups)")
         for group in of_kind:
-            print(f"  keep  {group.keeper.path}  ({group.reason})")
+            print(f"  keep  {group.keeper.path}  - {group.reason}")
             for photo in group.others():
                 print(f"        {photo.path}  {_megabytes(photo.size)}")
         print()

@@ -615,6 +615,10 @@ Indexing and search pause while it is copied and checked. If the move is interru
         <source>Moving to the Trash failed: {why}</source>
         <translation>移到废纸篓失败：{why}</translation>
     </message>
+    <message>
+        <source>the photo library is not open</source>
+        <translation>照片库尚未打开</translation>
+    </message>
 </context>
 <context>
     <name>EmptyChoice</name>

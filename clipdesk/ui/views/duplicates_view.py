@@ -9,6 +9,7 @@ once (the watcher would, a little later). Nothing is ever deleted outright.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..background import Background
 from .partials.duplicate_card import DuplicateCard, data_size
 from .partials.trash import move_to_trash
 
@@ -55,6 +57,9 @@ class DuplicatesView(QWidget):
         self._ticket = 0
         self._chosen: dict[int, int] = {}  # suggested keeper -> the photo the user keeps instead
         self._shown = PAGE
+        # Its own thread: the first grouping of a large library takes seconds and must not hold up
+        # the browse and search calls on the bridge's engine thread.
+        self.background = Background(1, "clipdesk-duplicates-view", self)
         self._build()
 
     def _build(self) -> None:
@@ -164,7 +169,7 @@ class DuplicatesView(QWidget):
             if ticket == self._ticket:
                 self.status_label.setText(self.tr("Finding duplicates failed: {why}").format(why=error))
 
-        self.bridge.call(lambda engine: engine.duplicate_groups(None, strictness), done, failed, owner=self)
+        self._call(lambda engine: engine.duplicate_groups(None, strictness), done, failed)
 
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
@@ -273,4 +278,13 @@ class DuplicatesView(QWidget):
             self.status_label.setText(self.tr("Moving to the Trash failed: {why}").format(why=error))
             self.trashDone.emit(0, len(paths))
 
-        self.bridge.call(run, done, failed, owner=self)
+        self._call(run, done, failed)
+
+    def _call(self, fn: Callable[[Engine], Any], done: Callable[[Any], None], failed: Callable[[Any], None]) -> None:
+        def run() -> Any:
+            engine = self.bridge.engine
+            if engine is None:
+                raise RuntimeError(self.tr("the photo library is not open"))
+            return fn(engine)
+
+        self.background.submit(run, on_done=done, on_error=failed, owner=self)
