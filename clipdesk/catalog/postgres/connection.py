@@ -8,12 +8,11 @@ server failure leaves this module as a `CatalogError` whose message went through
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 import psycopg
-from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 
 from ..errors import CatalogError
@@ -72,7 +71,7 @@ class Connections:
         self._all: list[psycopg.Connection] = []
         self._lock = threading.Lock()
         self._closed = False
-        self.on_connect: list = []  # callables run on each new connection (type adapters)
+        self.on_connect: list[Callable[[psycopg.Connection], None]] = []  # run on each new connection (adapters)
 
     def clean(self, text: str) -> str:
         """Text with the password taken out (errors from the server or libpq may quote a connection string)."""
@@ -151,7 +150,3 @@ class Connections:
                 conn.close()
             except psycopg.Error:
                 pass
-
-
-def literal(value: str) -> sql.Composable:
-    return sql.Literal(value)
