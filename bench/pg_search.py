@@ -134,10 +134,18 @@ def pg_side(n: int, url: str | None, args) -> dict:
         conn.execute("DROP TABLE IF EXISTS bench_photos")
         conn.execute(
             "CREATE TABLE bench_photos (id bigint PRIMARY KEY, path text NOT NULL, taken double precision, "
-            f"embedding halfvec({DIM}) NOT NULL)"
+            f"embedding halfvec({DIM}) NOT NULL"
+            # binary quantization's 64 bytes a photo, kept beside the halfvec (made at load, before the index)
+            + (
+                f", bits bit({DIM}) GENERATED ALWAYS AS (binary_quantize(embedding)::bit({DIM})) STORED"
+                if args.binary
+                else ""
+            )
+            + ")"
         )
         t0 = time.perf_counter()
-        with conn.cursor() as cur, cur.copy("COPY bench_photos FROM STDIN (FORMAT BINARY)") as copy:
+        copy_sql = "COPY bench_photos (id, path, taken, embedding) FROM STDIN (FORMAT BINARY)"
+        with conn.cursor() as cur, cur.copy(copy_sql) as copy:
             copy.set_types(["int8", "text", "float8", "halfvec"])
             for start, vecs in vectors(n):
                 for i, vec in enumerate(vecs):
@@ -148,20 +156,22 @@ def pg_side(n: int, url: str | None, args) -> dict:
         print(f"  pg {n:,}: loaded in {out['load_s']:.0f} s; building HNSW...", file=sys.stderr, flush=True)
         t0 = time.perf_counter()
         conn.execute(
-            f"CREATE INDEX bench_photos_hnsw ON bench_photos USING hnsw (embedding halfvec_cosine_ops) "
+            f"CREATE INDEX bench_photos_hnsw ON bench_photos USING hnsw (embedding halfvec_{args.ops}_ops) "
             f"WITH (m = {args.m}, ef_construction = {args.ef_construction})"
         )
         out["build_s"] = time.perf_counter() - t0
         out["index_mb"] = conn.execute("SELECT pg_relation_size('bench_photos_hnsw')").fetchone()[0] / 2**20
         out["table_mb"] = conn.execute("SELECT pg_table_size('bench_photos')").fetchone()[0] / 2**20
-        out["index_params"] = {"m": args.m, "ef_construction": args.ef_construction}
+        out["index_params"] = {"m": args.m, "ef_construction": args.ef_construction, "ops": args.ops}
         print(f"  pg {n:,}: HNSW built in {out['build_s']:.0f} s", file=sys.stderr, flush=True)
         conn.execute("SELECT pg_prewarm('bench_photos_hnsw')") if _has_prewarm(conn) else None
+
+        op = "<#>" if args.ops == "ip" else "<=>"  # unit vectors: the same order; ip is what clipdesk uses
 
         def knn(vec: np.ndarray, k: int, ef: int) -> list[int]:
             conn.execute(f"SET hnsw.ef_search = {ef}")
             rows = conn.execute(
-                "SELECT id FROM bench_photos ORDER BY embedding <=> %s LIMIT %s", (HalfVector(vec), k)
+                f"SELECT id FROM bench_photos ORDER BY embedding {op} %s LIMIT %s", (HalfVector(vec), k)
             ).fetchall()
             return [r[0] for r in rows]
 
@@ -191,6 +201,23 @@ def pg_side(n: int, url: str | None, args) -> dict:
                 flush=True,
             )
         out["ef_sweep"] = sweep
+        if args.wide:  # past pgvector's ef_search limit: an iterative scan returns `wide` candidates, best 10 kept
+            conn.execute("SET hnsw.iterative_scan = relaxed_order")
+            for wide in args.wide:
+                wide_sql = (
+                    f"SELECT id FROM (SELECT id, embedding {op} %s AS d FROM bench_photos ORDER BY d LIMIT %s) c "
+                    "ORDER BY d LIMIT 10"
+                )
+                conn.execute("SET hnsw.ef_search = 1000")
+                res = {}
+                for kind, qs, truth in (("text", text_q, exact_text), ("image", image_q, exact_image)):
+                    t0 = time.perf_counter()
+                    found = [[r[0] for r in conn.execute(wide_sql, (HalfVector(q), wide)).fetchall()] for q in qs]
+                    res[f"recall10_{kind}"] = recall_at(found, truth, 10)
+                    res[f"ms_mean_{kind}"] = (time.perf_counter() - t0) * 1000 / len(qs)
+                out.setdefault("wide", {})[str(wide)] = res
+                print(f"    pg iterative walk to {wide} candidates: {res}", file=sys.stderr, flush=True)
+            conn.execute("SET hnsw.iterative_scan = off")
         if args.binary:
             out["binary"] = pg_binary(conn, text_q, image_q, exact_text, exact_image, args)
 
@@ -201,10 +228,10 @@ def pg_side(n: int, url: str | None, args) -> dict:
 
         encoder = ClipEncoder(str(c.model_folder()), device="cpu")
         encoder.load()
-        page_sql = "SELECT id, path, taken FROM bench_photos ORDER BY embedding <=> %s LIMIT 50"
+        page_sql = f"SELECT id, path, taken FROM bench_photos ORDER BY embedding {op} %s LIMIT 50"
         by_id_sql = (
             "SELECT id, path, taken FROM bench_photos "
-            "ORDER BY embedding <=> (SELECT embedding FROM bench_photos WHERE id = %s) LIMIT 50"
+            f"ORDER BY embedding {op} (SELECT embedding FROM bench_photos WHERE id = %s) LIMIT 50"
         )
         for q in text_queries(5, "w"):
             conn.execute(page_sql, (HalfVector(encoder.encode_texts([q])[0]),)).fetchall()
@@ -248,11 +275,6 @@ def pg_binary(conn, text_q, image_q, exact_text, exact_image, args) -> dict:
     from pgvector import HalfVector
 
     out: dict = {}
-    t0 = time.perf_counter()  # 64 bytes a photo, beside the halfvec: scanned whole, no index
-    conn.execute(f"ALTER TABLE bench_photos ADD COLUMN bits bit({DIM})")
-    conn.execute(f"UPDATE bench_photos SET bits = binary_quantize(embedding)::bit({DIM})")
-    conn.execute("VACUUM ANALYZE bench_photos")
-    out["bits_column_s"] = time.perf_counter() - t0
     conn.execute("SET max_parallel_workers_per_gather = 1")
     for candidates in args.binary_candidates:
         sql = (
@@ -350,9 +372,11 @@ def main() -> None:
     ap.add_argument("--queries", type=int, default=200)
     ap.add_argument("--recall-queries", type=int, default=300)
     ap.add_argument("--m", type=int, default=16)
+    ap.add_argument("--ops", choices=("ip", "cosine"), default="ip", help="ip: as clipdesk's shared library")
     ap.add_argument("--ef-construction", type=int, default=200, help="200: as clipdesk's hnswlib index")
     ap.add_argument("--ef", type=lambda s: [int(x) for x in s.split(",")], default=[40, 100, 200, 400, 1000])
     ap.add_argument("--pg-ef", type=int, default=400, help="hnsw.ef_search for the latency runs")
+    ap.add_argument("--wide", type=lambda s: [int(x) for x in s.split(",")], default=[], help="e.g. 2000,4000")
     ap.add_argument("--binary", action="store_true", help="also binary quantization + re-ranking")
     ap.add_argument("--binary-candidates", type=lambda s: [int(x) for x in s.split(",")], default=[100, 400, 1000])
     ap.add_argument("--binary-queries", type=int, default=100)

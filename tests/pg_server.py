@@ -25,6 +25,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator, Mapping
@@ -75,6 +76,24 @@ def _service_user() -> str | None:
     return SERVICE_USER
 
 
+# Watches the process that started the server: when it is gone (a killed pytest), the server is stopped and its
+# folder removed, so no PostgreSQL outlives its test session.
+_REAPER = """
+import os, shutil, subprocess, sys, time
+owner, base, pg_ctl, user = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4] or None
+while True:
+    try:
+        os.kill(owner, 0)
+    except ProcessLookupError:
+        break
+    if not os.path.isdir(base):
+        sys.exit(0)
+    time.sleep(1)
+subprocess.run([pg_ctl, "stop", "-m", "immediate", "-D", os.path.join(base, "data")], user=user, capture_output=True)
+shutil.rmtree(base, ignore_errors=True)
+"""
+
+
 class PgServer:
     """One PostgreSQL cluster in `base`/data; call `start()` (initdb on first use) and `stop()`."""
 
@@ -87,6 +106,19 @@ class PgServer:
         self.user = _service_user()
         self._counter = itertools.count(1)
         self._initdb()
+        self._reaper = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                _REAPER,
+                str(os.getpid()),
+                str(self.base),
+                str(_bin_dir() / "pg_ctl"),
+                self.user or "",
+            ],
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,  # not killed with the owner's process group
+        )
 
     # -- lifecycle ---------------------------------------------------------------------------------------
     def _run(self, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
@@ -163,6 +195,8 @@ class PgServer:
         with contextlib.suppress(Exception):
             self.crash()  # nothing here is kept
         shutil.rmtree(self.base, ignore_errors=True)
+        self._reaper.kill()
+        self._reaper.wait()
 
     # -- databases and users -------------------------------------------------------------------------------
     def url(self, database: str = "postgres", user: str = "postgres", password: str | None = None) -> str:
