@@ -198,21 +198,20 @@ def test_cli_reports_groups_as_json_and_never_touches_files(
 
 
 def test_in_the_background_hashes_are_back_filled_and_new_photos_placed(indexed, tmp_path: Path) -> None:
-    """As the app runs it: the back-fill and a first grouping at start, then each indexed batch placed
-    by the duplicates worker, so asking for the groups finds the work done."""
+    """As the app runs it: the back-fill at start, then, once someone asked for the groups, each
+    indexed batch placed by the duplicates worker, so asking again finds the work done."""
     engine, photos = indexed
     with engine.catalog.transaction() as conn:  # a library indexed before fingerprints were kept
         conn.execute("DELETE FROM fingerprints")
     engine.start(watch=True)
-    deadline = time.monotonic() + 60
-    while engine.duplicates.full_groupings == 0 and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert engine.duplicates.full_groupings == 1 and engine.catalog.unfingerprinted() == []
+    assert engine.duplicates.backfilled.wait(60)
+    assert engine.catalog.unfingerprinted() == [] and engine.duplicates.full_groupings == 0
+    _check_kinds(engine.duplicate_groups(), photos)
     distinct = photos[f"distinct:{DISTINCT[2]}"]
     copy = distinct.parent / "converted.webp"
     with Image.open(distinct) as im:
         im.convert("RGB").save(copy, quality=75)
-    assert engine.wait_idle(60)
+    deadline = time.monotonic() + 60
     while engine.duplicates.placed_one_by_one == 0 and time.monotonic() < deadline:
         time.sleep(0.1)
     assert engine.duplicates.placed_one_by_one == 1
