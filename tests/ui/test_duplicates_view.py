@@ -90,7 +90,7 @@ def _open_duplicates(qtbot, open_window, data: Path):
     return window, view
 
 
-def _answer_confirmation(button: str, seen: list[str]) -> None:
+def _answer_confirmation(button: str, seen: list[str], shot: Path | None = None) -> None:
     """Read the confirmation as a person would, then press a button (once it is up)."""
 
     def press() -> None:
@@ -99,6 +99,8 @@ def _answer_confirmation(button: str, seen: list[str]) -> None:
             QTimer.singleShot(50, press)
             return
         seen.append(box.text())
+        if shot is not None:
+            assert box.grab().save(str(shot))
         for candidate in box.buttons():
             if candidate.text() == button or (
                 button == "Cancel" and box.standardButton(candidate) == box.StandardButton.Cancel
@@ -205,6 +207,10 @@ def test_screenshots_of_the_duplicates_view(qtbot, shared_library, open_window, 
         view.kind_box.setCurrentIndex(view.kind_box.findData("similar"))
         qtbot.wait(300)
         assert window.grab().save(str(SHOTS / f"duplicates-similar-{language}.png"))
+        seen: list[str] = []
+        _answer_confirmation("Cancel", seen, SHOTS / f"duplicates-confirm-{language}.png")
+        view.trash_all_button.click()
+        assert seen
     finally:
         if language != "en":
             install_translators(app, QLocale("en"))
