@@ -52,6 +52,10 @@ def _patterns() -> list[tuple[re.Pattern[str], Callable[[], str]]]:
             lambda: translate("CoreText", "Too many file changes at once; rescanning the folders."),
         ),
         (
+            r"The search index stopped unexpectedly; it is being reloaded\.",
+            lambda: translate("CoreText", "The search index stopped unexpectedly; it is being reloaded."),
+        ),
+        (
             r"Indexing stopped by an unexpected error: (?P<error>.+)",
             lambda: translate("CoreText", "Indexing stopped by an unexpected error: {error}"),
         ),

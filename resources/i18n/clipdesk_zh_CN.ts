@@ -157,6 +157,10 @@
         <translation>同时变动的文件太多，正在重新扫描文件夹。</translation>
     </message>
     <message>
+        <source>The search index stopped unexpectedly; it is being reloaded.</source>
+        <translation>搜索索引意外停止，正在重新载入。</translation>
+    </message>
+    <message>
         <source>Indexing stopped by an unexpected error: {error}</source>
         <translation>索引因意外错误而停止：{error}</translation>
     </message>
