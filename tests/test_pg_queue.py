@@ -47,9 +47,9 @@ def test_two_workers_claim_disjoint_batches(pg_url):
     first, second = a.claim_pending("model", 4), b.claim_pending("model", 4)
     assert len(first) == len(second) == 4
     assert not {i for i, _, _ in first} & {i for i, _, _ in second}
-    rest = a.claim_pending("model", 10)
+    rest = a.claim_pending("model", 10, after_id=max(i for i, _, _ in first))  # the same pass goes on
     assert len(rest) == 2  # what neither holds
-    assert len(b.claim_pending("model", 10)) == 0
+    assert b.claim_pending("model", 10, after_id=max(i for i, _, _ in second)) == []
     written = a.commit_batch(_encoded(first), [], "model")
     assert set(written.values()) == {i for i, _, _ in first}
     assert a.counts()["indexed"] == 4
@@ -200,3 +200,12 @@ def test_a_second_scan_of_the_same_share_leaves_queued_and_encoded_photos_alone(
     assert len(worker.commit_batch(_encoded(held), [], "model")) == 1  # its lease was not taken away
     catalog.apply_scan_changes(pending=[("/photos/p00.jpg", root_id, 999, 2)])  # a changed file is queued again
     assert catalog.counts()["pending"] == 2
+
+
+def test_a_new_pass_takes_back_what_a_failed_pass_of_the_same_worker_left_claimed(pg_url):
+    _queue(pg_url, 4).close()
+    worker = PgCatalog(pg_url, "m1", worker_id="m1:w:1")
+    failed_pass = worker.claim_pending("model", 2)  # its commit never happened (the server went away)
+    worker.claim_pending("model", 2, after_id=max(i for i, _, _ in failed_pass))  # still the same pass
+    assert len(worker.claim_pending("model", 4)) == 4  # the next pass starts over: none stuck behind its own lease
+    assert PgCatalog(pg_url, "m1", worker_id="m1:other:2").claim_pending("model", 4) == []  # and it holds them

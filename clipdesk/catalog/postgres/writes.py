@@ -166,8 +166,16 @@ class PgWrites:
         """Lease up to `limit` photos to encode (ids above `after_id`) to this worker: (id, path, root_id).
 
         The photos this worker still holds get a fresh lease too: asking for more is its heartbeat, so a
-        lease can be short (a dead worker's photos come back soon) and still outlast a slow batch."""
+        lease can be short (a dead worker's photos come back soon) and still outlast a slow batch. A pass's
+        first claim (after_id 0) first gives back what this worker held from an earlier pass: none of it is
+        in flight any more (a pass that failed, say while the server restarted, left it claimed)."""
         with self.transaction() as conn:
+            if not after_id:
+                conn.execute(
+                    "UPDATE photos SET claimed_by = NULL, lease_until = NULL "
+                    "WHERE claimed_by = %s AND claimed_by IS NOT NULL",
+                    (self.worker_id,),
+                )
             conn.execute(
                 "UPDATE photos SET lease_until = now() + make_interval(secs => %s) "
                 "WHERE claimed_by = %s AND claimed_by IS NOT NULL",
