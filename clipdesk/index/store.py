@@ -63,9 +63,21 @@ class IndexStore:
         self._last_save = time.monotonic()
         # A follower (`clipdesk serve` while another process indexes) keeps its index in memory
         # only: the indexer owns the saved files and the catalog's record of them.
-        self.read_only = False
+        self._read_only = False
 
     # -- open ----------------------------------------------------------------------------------
+
+    @property
+    def read_only(self) -> bool:
+        return self._read_only
+
+    @read_only.setter
+    def read_only(self, value: bool) -> None:
+        if self._read_only and not value:
+            # A follower taking over as indexer: what it caught up with in memory (added to the
+            # index directly) is not in the saved pair, which is the old indexer's.
+            self._changes += 1
+        self._read_only = value
 
     @property
     def changed(self) -> bool:
