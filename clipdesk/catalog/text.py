@@ -38,6 +38,7 @@ TEXT_WATERMARK = "text_watermark"  # meta key: the change sequence the text pass
 # Han, kana, hangul, CJK punctuation-free letters: scripts written without spaces between words.
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]+")
 _DIGIT_GROUPS = re.compile(r"\d(?:[\s\-./()]*\d)+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
 
 def normalize(text: str) -> str:
@@ -98,7 +99,15 @@ def rebuild_text_index(conn: sqlite3.Connection) -> None:
             conn.execute("INSERT INTO text_grams(rowid, body) VALUES (?, ?)", (image_id, gram_body(texts)))
 
 
+def query_term(term: str) -> str:
+    """A term as the indexes are searched for it: normalised, control characters as spaces (a NUL
+    ends an FTS5 query string early: a syntax error; PostgreSQL refuses it in a parameter)."""
+    return _CONTROL.sub(" ", normalize(term)).strip()
+
+
 def _fts_phrase(term: str) -> str:
+    """The term as one FTS5 string: whatever the user typed (quotes, *, -, OR, parentheses) is text
+    to find, never query syntax."""
     return '"' + term.replace('"', '""') + '"'
 
 
@@ -117,7 +126,7 @@ class PhotoText:
 class TextSearch(Protocol):
     """What finding photos by their text needs of a catalog (this SQLite one, or a shared library's)."""
 
-    def photos_with_text(self, term: str, limit: int = 1000) -> list[int]: ...
+    def photos_with_text(self, term: str, limit: int = 1000, whole_words: bool = False) -> list[int]: ...
 
 
 @runtime_checkable
@@ -235,14 +244,16 @@ class TextStore:
             return None
         return PhotoText(image_id, json.loads(rows[0][0]), rows[0][1])
 
-    def photos_with_text(self, term: str, limit: int = 1000) -> list[int]:
+    def photos_with_text(self, term: str, limit: int = 1000, whole_words: bool = False) -> list[int]:
         """Ids of photos whose text contains `term` (case-insensitive), lowest id first. A term of
         three or more characters matches anywhere (inside words, inside Chinese runs, digits inside
-        longer numbers); one or two characters match a CJK character or pair, or a whole word."""
-        norm = normalize(term).strip()
+        longer numbers); one or two characters match a CJK character or pair, or a whole word.
+        `whole_words` (for terms without CJK characters): the term's words only as whole words, in
+        order, whatever separates them ("cat" is not found in "location")."""
+        norm = query_term(term)
         if not norm:
             return []
-        if len(norm) >= 3:
+        if len(norm) >= 3 and not whole_words:
             sql = "SELECT rowid FROM text_trigrams WHERE text_trigrams MATCH ? ORDER BY rowid LIMIT ?"
         else:
             sql = "SELECT rowid FROM text_grams WHERE text_grams MATCH ? ORDER BY rowid LIMIT ?"

@@ -5,9 +5,14 @@ those photos above the CLIP ranking.
   English function words ("a", "on", "the") and single Latin letters are left out. A run of Chinese
   longer than four characters is split at common function characters (的, 了, 和, ...), so
   "超市的发票" looks for "超市" and "发票".
-- A phrase in "double quotes" (or 「」, “”) must appear exactly as typed (case aside).
+- How a word is found: Chinese (and other CJK) words and numbers anywhere in the text (a phone number's
+  last digits); words with Latin letters only as whole words, with a plain English plural either way
+  ("receipt" finds "RECEIPTS"): most query words describe what the photo shows, and as substrings "cat"
+  would lift every photo saying "Location", "red" every "credit card".
+- A phrase in "double quotes" (or 「」, “”) must appear exactly as typed (case aside; Latin words whole).
 - Lifted photos: those whose text holds at least one word, or every phrase when there are phrases;
-  more words found rank higher, then the CLIP score decides. The rest follow in CLIP order.
+  more words found rank higher, then the CLIP score decides. The rest follow in CLIP order. Filters
+  apply before the cut to MAX_LIFTED, so a folder's matches are not lost behind other folders'.
 """
 
 from __future__ import annotations
@@ -22,7 +27,9 @@ from ..catalog import Catalog
 from ..catalog.text import TextSearch, normalize
 from .understanding import UnderstoodQuery
 
-MAX_LIFTED = 500  # photos lifted by text at most (each term's matches are read up to twice this)
+MAX_LIFTED = 500  # photos lifted by text at most
+TERM_MATCHES = 20 * MAX_LIFTED  # ids read per term (FTS rowids only: ~1 ms per thousand), before the filters
+SCORED = 4 * MAX_LIFTED  # candidates whose vectors are read to rank them (2 KiB each), most words first
 
 _PHRASE = re.compile(r'"([^"]+)"|“([^”]+)”|「([^」]+)」')
 _TOKEN = re.compile(r"[\w\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]+(?:[-.'][\w]+)*")
@@ -70,12 +77,34 @@ def _words_of(token: str) -> list[str]:
     return [token]
 
 
+def whole_words(term: str) -> bool:
+    """Whether a term is looked for as whole words: it has letters and no CJK characters."""
+    return not _CJK.search(term) and any(c.isalpha() for c in term)
+
+
+def forms(term: str) -> tuple[str, ...]:
+    """The term and its plain English singular or plural (receipt/receipts, box/boxes): a sign says
+    "RECEIPT" whether the query is "receipt" or "receipts". Only for single ASCII words of 3+ letters."""
+    if not (term.isascii() and term.isalpha() and len(term) >= 3):
+        return (term,)
+    if re.search(r"(s|x|z|ch|sh)es$", term):
+        return (term, term[:-2])
+    if term.endswith("s") and not term.endswith("ss") and len(term) >= 4:
+        return (term, term[:-1])
+    return (term, term + ("es" if re.search(r"(s|x|z|ch|sh)$", term) else "s"))
+
+
 def line_matches(line: str, terms: Iterable[str]) -> bool:
     """Whether a line of text holds one of the terms, as the catalog's index would match it."""
     text = normalize(line)
     digits = re.sub(r"\D", "", text)
     for term in terms:
-        if len(term) >= 3 or _CJK.search(term):
+        if whole_words(term):
+            for form in forms(term):
+                pattern = r"[\W_]+".join(re.escape(w) for w in re.findall(r"[^\W_]+", form))
+                if re.search(rf"(?<![^\W_]){pattern}(?![^\W_])", text):
+                    return True
+        elif len(term) >= 3 or _CJK.search(term):
             if term in text or (term.isdigit() and term in digits):
                 return True
         elif re.search(rf"(?<![^\W_]){re.escape(term)}(?![^\W_])", text):  # a whole short word
@@ -125,22 +154,33 @@ def lift(
     hits: dict[int, tuple[str, ...]] = {}  # photo id -> the words it holds
     required: set[int] | None = None
     for phrase in wanted.phrases:
-        found = set(catalog.photos_with_text(phrase, 2 * MAX_LIFTED))
+        found = set(_photos_with(catalog, phrase, (phrase,)))
         required = found if required is None else required & found
     for word in wanted.words:
-        for image_id in catalog.photos_with_text(word, 2 * MAX_LIFTED):
+        for image_id in _photos_with(catalog, word, forms(word)):
             hits[image_id] = (*hits.get(image_id, ()), word)
     if required is not None:
         hits = {i: (*wanted.phrases, *hits.get(i, ())) for i in required}
     if allowed is not None and hits:
-        allowed_set = set(np.asarray(allowed).tolist())
-        hits = {i: n for i, n in hits.items() if i in allowed_set}
+        candidates = np.fromiter(hits, dtype=np.int64, count=len(hits))
+        hits = {int(i): hits[int(i)] for i in candidates[np.isin(candidates, allowed)]}
     if not hits:
         return Lift()
-    ids, vectors = catalog.embeddings_of(list(hits), model_id)  # indexed with the current model only
+    # Most words first, then newest ids, to bound the vectors read; the CLIP score orders the rest.
+    candidates_ranked = sorted(hits, key=lambda i: (-len(hits[i]), -i))[:SCORED]
+    ids, vectors = catalog.embeddings_of(candidates_ranked, model_id)  # indexed with the current model only
     if not ids:
         return Lift()
     scores = vectors @ np.asarray(query, dtype=np.float32)
     order = sorted(range(len(ids)), key=lambda k: (-len(hits[ids[k]]), -float(scores[k]), ids[k]))[:MAX_LIFTED]
     lifted = [ids[k] for k in order]
     return Lift(lifted, [float(scores[k]) for k in order], {i: hits[i] for i in lifted})
+
+
+def _photos_with(catalog: TextSearch, term: str, term_forms: tuple[str, ...]) -> list[int]:
+    """Photos whose text holds the term in any of its forms (see the module's rules)."""
+    whole = whole_words(term)
+    found: set[int] = set()
+    for form in term_forms:
+        found.update(catalog.photos_with_text(form, TERM_MATCHES, whole_words=whole))
+    return sorted(found)

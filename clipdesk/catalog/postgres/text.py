@@ -18,7 +18,7 @@ from typing import Any
 import psycopg
 
 from ..records import chunks
-from ..text import TEXT_SETTING, PhotoText, gram_body, normalize, trigram_body
+from ..text import TEXT_SETTING, PhotoText, gram_body, query_term, trigram_body
 
 
 class PgText:
@@ -86,13 +86,20 @@ class PgText:
         rows = self.query("SELECT lines, content_key FROM photo_text WHERE image_id = %s", (image_id,))
         return PhotoText(image_id, json.loads(rows[0][0]), rows[0][1]) if rows else None
 
-    def photos_with_text(self, term: str, limit: int = 1000) -> list[int]:
-        norm = normalize(term).strip()
+    def photos_with_text(self, term: str, limit: int = 1000, whole_words: bool = False) -> list[int]:
+        norm = query_term(term)
         if not norm:
             return []
-        if len(norm) >= 3:
+        if whole_words:  # its words in order, whatever separates them (as FTS5's unicode61 phrase)
+            words = re.findall(r"[^\W_]+", norm)
+            if not words:
+                return []
+            sql = "SELECT image_id FROM photo_text WHERE gram_body ~ %s ORDER BY image_id LIMIT %s"
+            pattern = "[^[:alnum:]]+".join(re.escape(w) for w in words)
+            params: tuple[object, ...] = (f"(^|[^[:alnum:]]){pattern}($|[^[:alnum:]])", int(limit))
+        elif len(norm) >= 3:
             sql = "SELECT image_id FROM photo_text WHERE strpos(trigram_body, %s) > 0 ORDER BY image_id LIMIT %s"
-            params: tuple[object, ...] = (norm, int(limit))
+            params = (norm, int(limit))
         else:  # a CJK character or pair is a token of its own; anything else a whole word
             sql = "SELECT image_id FROM photo_text WHERE gram_body ~ %s ORDER BY image_id LIMIT %s"
             params = (f"(^|[^[:alnum:]_]){re.escape(norm)}($|[^[:alnum:]_])", int(limit))
