@@ -209,6 +209,13 @@ class TextPass:
             # text; a new version of the file gets a new content key and is read again.
             log.info("text of %s not read: %s", path, exc)
             return []
+        except MemoryError:
+            raise
+        except Exception:
+            # A photo the reader chokes on (Pillow or ONNX Runtime errors on odd pixels): recorded as no
+            # text too, else the pass would stop at this photo and meet it again on every run.
+            log.warning("reading the text of %s failed", path, exc_info=True)
+            return []
 
     def _wait_for_indexing(self, token: CancelToken | None, done: int, total: int) -> None:
         engine = self.engine

@@ -14,6 +14,14 @@ no-text one. Here:
 - ONNX Runtime runs one thread per reader, with its memory arena (one reader per worker thread).
 A caller that already holds a decoded picture passes it to `read`.
 
+Why the text pass decodes again instead of reusing the CLIP pass's decode (as issue 12 asked): that
+decode is at 1/8 (500 x 375 for 12 MP, for 224-px model pixels and 320-px thumbnails), too small for
+640-px detection; and the text pass runs later, so the picture would have to wait on disk. Keeping it
+means a 1/4 decode in the CLIP pass (+6 ms of a 48-54 ms decode, measured on a noisy 12 MP JPEG) plus a
+640 x 480 JPEG written (~3 ms, ~28-34 KB) for every photo in the backlog: ~3 GB of spool during a first
+index of 100,000 photos, and ~8% more CPU per photo in the pass that first search waits for, to save the
+text pass ~50 ms of its ~190 ms per 12 MP photo. First search comes first, so the decode is made again.
+
 Cost (bench/indexing.py --text, CPU time of the reading thread, on a shared 2-core machine with a load of
 10-15 at the time): 12 MP photos without text 188 ms, with text 240 ms; the corpus's camera photos without
 text 86 ms, with text 202 ms. What the reduced size costs on small text: at 640 px the smallest text read
