@@ -7,6 +7,8 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -158,3 +160,38 @@ def test_bugs_are_not_dressed_up_as_disk_trouble(tmp_path):
     with pytest.raises(sqlite3.IntegrityError):  # a foreign key violated: clipdesk's fault, keeps its traceback
         catalog.commit_batch(_batch(999, 0, 1), [], "m")
     catalog.close()
+
+
+def test_closing_under_a_long_read_on_another_thread_interrupts_it_instead_of_crashing(tmp_path):
+    """A background pass still inside a query when the engine closes (its stop timed out): closing
+    that connection under it used to crash the process; now the query is interrupted and ends as a
+    'closed' CatalogError, and the connection is closed by its own thread."""
+    catalog = Catalog(tmp_path / "c.sqlite3")
+    started, outcome = threading.Event(), {}
+
+    def slow_read(conn):
+        started.set()
+        # A recursive CTE that runs for minutes unless interrupted.
+        return conn.execute(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT COUNT(*) FROM n"
+        ).fetchone()
+
+    def reader():
+        try:
+            outcome["value"] = catalog._read(slow_read)
+        except CatalogError as exc:
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    assert started.wait(10)
+    time.sleep(0.2)
+    catalog.close()
+    thread.join(10)
+    assert not thread.is_alive()
+    assert "value" not in outcome
+    assert outcome["error"].kind == "closed"
+    assert "nothing was lost" in outcome["error"].user_message
+    with pytest.raises(CatalogError) as later:  # and asking again after close is refused the same way
+        catalog.counts()
+    assert later.value.kind == "closed"

@@ -59,6 +59,7 @@ class Catalog(PipelineWrites, LabelStore, AlbumStore, DuplicateStore, TextStore)
         self._write_lock = threading.RLock()
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
+        self._reading: dict[sqlite3.Connection, int] = {}  # readers inside a query now, and how deep
         self._readers_lock = threading.Lock()
         self._closed = False
         with self._errors():
@@ -96,6 +97,8 @@ class Catalog(PipelineWrites, LabelStore, AlbumStore, DuplicateStore, TextStore)
         return conn
 
     def _reader(self) -> sqlite3.Connection:
+        if self._closed:  # a background thread still asking after the engine closed
+            raise CatalogError.closed(self.path)
         conn = getattr(self._local, "conn", None)
         if conn is None:
             conn = self._connect()
@@ -107,7 +110,19 @@ class Catalog(PipelineWrites, LabelStore, AlbumStore, DuplicateStore, TextStore)
 
     def _read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         with self._errors():
-            return fn(self._reader())
+            conn = self._reader()
+            with self._readers_lock:
+                self._reading[conn] = self._reading.get(conn, 0) + 1
+            try:
+                return fn(conn)
+            finally:
+                with self._readers_lock:
+                    self._reading[conn] -= 1
+                    last_out_after_close = self._closed and not self._reading[conn]
+                    if not self._reading[conn]:
+                        del self._reading[conn]
+                if last_out_after_close:
+                    conn.close()  # close() left it to us: it was mid-query on this thread
 
     def close(self) -> None:
         if self._closed:
@@ -115,6 +130,12 @@ class Catalog(PipelineWrites, LabelStore, AlbumStore, DuplicateStore, TextStore)
         self._closed = True
         with self._readers_lock:
             for conn in self._readers:
+                if conn in self._reading:
+                    # Mid-query on another thread (a background pass that outlived its stop timeout):
+                    # closing it under that query crashes the process; interrupt it instead, and the
+                    # reading thread closes it on its way out (_read).
+                    conn.interrupt()
+                    continue
                 try:
                     conn.close()
                 except sqlite3.ProgrammingError:

@@ -14,10 +14,11 @@ DISK_FULL = "disk_full"
 READ_ONLY = "read_only"
 CORRUPT = "corrupt"
 BUSY = "busy"
+CLOSED = "closed"
 OTHER = "other"
 
 # SQLite primary result codes (the low byte of an extended code).
-_SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_READONLY = 5, 6, 8
+_SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_READONLY, _SQLITE_INTERRUPT = 5, 6, 8, 9
 _SQLITE_IOERR, _SQLITE_CORRUPT, _SQLITE_FULL, _SQLITE_CANTOPEN, _SQLITE_NOTADB = 10, 11, 13, 14, 26
 _BY_CODE = {
     _SQLITE_FULL: DISK_FULL,
@@ -26,6 +27,7 @@ _BY_CODE = {
     _SQLITE_NOTADB: CORRUPT,
     _SQLITE_BUSY: BUSY,
     _SQLITE_LOCKED: BUSY,
+    _SQLITE_INTERRUPT: CLOSED,  # only close() interrupts: a background read that outlived its stop
 }
 _BY_TEXT = (
     ("database or disk is full", DISK_FULL),
@@ -53,18 +55,23 @@ _MESSAGES = {
         "The catalog ({path}) stayed locked by another program (another clipdesk?): close it or wait "
         "for it to finish, then try again; nothing was lost."
     ),
+    CLOSED: "The catalog ({path}) was closed while this was running (clipdesk was stopping); nothing was lost.",
     OTHER: "The catalog ({path}) could not be used: {error}",
 }
 
 
 class CatalogError(Exception):
-    """A catalog failure, classified: `kind` is one of disk_full, read_only, corrupt, busy, other."""
+    """A catalog failure, classified: `kind` is one of disk_full, read_only, corrupt, busy, closed, other."""
 
     def __init__(self, kind: str, user_message: str, path: Path | None = None) -> None:
         super().__init__(user_message)
         self.kind = kind
         self.user_message = user_message
         self.path = path
+
+    @classmethod
+    def closed(cls, path: Path | None) -> CatalogError:
+        return cls(CLOSED, _MESSAGES[CLOSED].format(path=path if path is not None else "catalog"), path)
 
     @classmethod
     def from_exception(cls, exc: BaseException, path: Path | None) -> CatalogError:

@@ -229,7 +229,10 @@ class Worker(Generic[J]):
                 self._report_failure(JobFailure(job, "cancelled", cancelled=True))
             except Exception as exc:
                 log.debug("%s: %r failed", self.name, job, exc_info=True)
-                self._report_failure(JobFailure(job, user_message(exc), exc))
+                if token.cancelled:  # e.g. the catalog interrupted under it by close(): a stop, not a failure
+                    self._report_failure(JobFailure(job, "cancelled", cancelled=True))
+                else:
+                    self._report_failure(JobFailure(job, user_message(exc), exc))
             else:
                 self._report(self._on_done, job, result)
             finally:
