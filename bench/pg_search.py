@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -349,6 +350,8 @@ def sqlite_side(n: int, args) -> dict:
     out["recall10_image"] = recall_at([index.search(q, 10, ef=p.ef_search)[0].tolist() for q in image_q],
                                       exact_image, 10)  # fmt: skip
     engine.close()
+    if not args.sqlite_kept:
+        shutil.rmtree(data, ignore_errors=True)
     return out
 
 
