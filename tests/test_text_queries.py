@@ -101,6 +101,8 @@ def _lifted(engine, text: str, filters: Filters | None = None) -> list[str]:
         ('"wifi password"', ["sub0/img_0003.jpg"]),
         ("12345678", ["sub1/img_0001.jpg"]),  # a phone number's last eight digits
         ("87654321", ["sub0/img_0003.jpg"]),
+        ('"138 1234 5678"', ["sub1/img_0001.jpg"]),  # written with dashes in the photo
+        ("021-87654321", ["sub0/img_0003.jpg"]),  # with a space there
         ("猫", ["sub1/img_0001.jpg"]),  # one Chinese character
         ("发票", ["sub2/img_0002.jpg"]),  # two
         ("增值税发票", ["sub2/img_0002.jpg"]),  # many

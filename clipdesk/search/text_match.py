@@ -34,6 +34,7 @@ SCORED = 4 * MAX_LIFTED  # candidates whose vectors are read to rank them (2 KiB
 _PHRASE = re.compile(r'"([^"]+)"|“([^”]+)”|「([^」]+)」')
 _TOKEN = re.compile(r"[\w\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]+(?:[-.'][\w]+)*")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
+_NUMBER = re.compile(r"\d[\d\s\-./()]*\d")  # digits and the separators a phone number is written with
 _CJK_FUNCTION = re.compile(r"[的了在和与是有个张把被从到里中上下或及这那些吗呢吧啊我你他她它们]+")
 _STOPWORD_TEXT = (
     "a an and are as at be by for from has have in into is it its of on or photo photos picture pictures "
@@ -82,10 +83,14 @@ def whole_words(term: str) -> bool:
     return not _CJK.search(term) and any(c.isalpha() for c in term)
 
 
-def forms(term: str) -> tuple[str, ...]:
-    """The term and its plain English singular or plural (receipt/receipts, box/boxes): a sign says
-    "RECEIPT" whether the query is "receipt" or "receipts". Only for single ASCII words of 3+ letters."""
-    if not (term.isascii() and term.isalpha() and len(term) >= 3):
+def forms(term: str, plurals: bool = True) -> tuple[str, ...]:
+    """The term and the other forms that count as it: a number written with separators also as its
+    digits alone ("138-1234-5678": the photo may say "138 1234 5678"); with `plurals`, a single ASCII
+    word of 3+ letters and its plain English singular or plural (receipt/receipts, box/boxes): a sign
+    says "RECEIPT" whether the query is "receipt" or "receipts"."""
+    if _NUMBER.fullmatch(term) and not term.isdigit():
+        return (term, re.sub(r"\D", "", term))
+    if not (plurals and term.isascii() and term.isalpha() and len(term) >= 3):
         return (term,)
     if re.search(r"(s|x|z|ch|sh)es$", term):
         return (term, term[:-2])
@@ -105,7 +110,7 @@ def line_matches(line: str, terms: Iterable[str]) -> bool:
                 if re.search(rf"(?<![^\W_]){pattern}(?![^\W_])", text):
                     return True
         elif len(term) >= 3 or _CJK.search(term):
-            if term in text or (term.isdigit() and term in digits):
+            if any(form in text or (form.isdigit() and form in digits) for form in forms(term)):
                 return True
         elif re.search(rf"(?<![^\W_]){re.escape(term)}(?![^\W_])", text):  # a whole short word
             return True
@@ -154,7 +159,7 @@ def lift(
     hits: dict[int, tuple[str, ...]] = {}  # photo id -> the words it holds
     required: set[int] | None = None
     for phrase in wanted.phrases:
-        found = set(_photos_with(catalog, phrase, (phrase,)))
+        found = set(_photos_with(catalog, phrase, forms(phrase, plurals=False)))
         required = found if required is None else required & found
     for word in wanted.words:
         for image_id in _photos_with(catalog, word, forms(word)):
