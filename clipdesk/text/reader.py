@@ -174,13 +174,3 @@ def _bgr(image: Image.Image) -> np.ndarray:
     """PP-OCR models were trained on OpenCV's channel order."""
     return np.ascontiguousarray(np.asarray(image)[:, :, ::-1])
 
-
-_local = threading.local()
-
-
-def thread_reader() -> TextReader:
-    """This thread's reader (one ONNX session pair per thread, made on first use)."""
-    reader = getattr(_local, "reader", None)
-    if reader is None:
-        reader = _local.reader = TextReader()
-    return reader
