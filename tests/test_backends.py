@@ -197,6 +197,8 @@ def test_text_in_photos_is_found_the_same_way(make_engine, make_library):
     assert catalog.text_progress() == (4, 4)
     assert catalog.photos_with_text("INVOICE") == [ids[0]]  # case folded
     assert catalog.photos_with_text("voic") == [ids[0]]  # 3+ characters: anywhere
+    assert catalog.photos_with_text("voic", whole_words=True) == [] and catalog.photos_with_text("\x00") == []
+    assert catalog.photos_with_text("tel 138", whole_words=True) == [ids[0]]  # words in order, any separator
     assert catalog.photos_with_text("13812345678") == [ids[0]]  # digits without their separators
     assert catalog.photos_with_text("发票") == [ids[0]] and catalog.photos_with_text("促") == [ids[1]]
     assert catalog.photos_with_text("ok") == [ids[1]] and catalog.photos_with_text("no") == []  # whole words
