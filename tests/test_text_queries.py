@@ -136,6 +136,8 @@ def test_pages_hold_each_photo_once(engine) -> None:
         assert page.has_more == (offset + 5 < 12)
     assert [h.id for h in paged] == [h.id for h in whole]
     assert len({h.id for h in paged}) == 12
+    one_by_one = [engine.search(SearchRequest(text="tel", offset=i, limit=1)).hits[0] for i in range(12)]
+    assert [h.id for h in one_by_one] == [h.id for h in whole]  # lifted photos spread over pages too
 
 
 def test_queries_full_of_syntax_never_raise(engine) -> None:
