@@ -121,3 +121,13 @@ def test_repeated_text_queries_hit_the_cache(library, monkeypatch):
     assert calls == []
     engine.search(SearchRequest(text="blue bicycle"))
     assert calls == [["blue bicycle"]]
+
+
+def test_a_long_pasted_description_is_cut_to_what_clip_reads_not_an_error(library):
+    """CLIP's text tower reads 77 tokens and raised on more; a long description is cut instead."""
+    engine, _ = library
+    long_query = "a small red boat on a calm lake at dawn with mist and pine trees " * 20
+    hits = engine.search(SearchRequest(text=long_query, limit=5)).hits
+    assert len(hits) == 5
+    # The words past the limit change nothing: twice as long reads the same.
+    np.testing.assert_allclose(engine.encoder.encode_text(long_query), engine.encoder.encode_text(long_query * 2))

@@ -236,6 +236,7 @@ class ClipEncoder:
             with torch.inference_mode():
                 probe = self._image_features(torch.zeros(1, 3, self._spec.crop, self._spec.crop))
             self._dim = int(probe.shape[-1])
+            _cut_long_texts(model, clip)
             # Warm the text path too (kernel selection, allocator): the first real query is not slower.
             model.encode(["a photo"], convert_to_numpy=True, show_progress_bar=False)
             log.info(
@@ -521,3 +522,13 @@ def _model_input_spec(model) -> ModelInput:
 def _normalise(x: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(x, axis=1, keepdims=True)
     return (x / np.maximum(norms, 1e-12)).astype(np.float32)
+
+
+def _cut_long_texts(model: Any, clip: Any) -> None:
+    """CLIP's text tower reads at most 77 tokens and raises on more; sentence-transformers leaves
+    such models with no limit, so a long pasted description would fail the search. Cut it instead
+    (what CLIP's own tokenizer does with truncate=True)."""
+    limit = getattr(getattr(getattr(clip, "config", None), "text_config", None), "max_position_embeddings", None)
+    first = model[0] if len(model) else None
+    if isinstance(limit, int) and first is not None and hasattr(first, "max_seq_length"):
+        first.max_seq_length = min(int(first.max_seq_length or limit), limit)
