@@ -120,6 +120,9 @@ class WindowActions:
         self.restore = self._action(translate("WindowActions", "&Restore a Backup…"), safety.restore_backup)
         self.move_data = self._action(translate("WindowActions", "Mo&ve the Data Folder…"), safety.choose_move)
         self.open_data = self._action(translate("WindowActions", "Open the &Data Folder"), safety.open_data_folder)
+        self.library_location = self._action(
+            translate("WindowActions", "Library L&ocation…"), w.library_location.choose, None, "library"
+        )
         self.sort: dict[str, QAction] = {}
         self._build_menus()
 
@@ -172,6 +175,7 @@ class WindowActions:
         library.addAction(self.model_folder)
         library.addSeparator()
         library.addActions([self.back_up, self.restore, self.move_data, self.open_data])
+        library.addAction(self.library_location)
         self.languages = LanguageMenus(w, view, library)
         bar.addMenu(translate("WindowActions", "&Help")).addAction(self.about)
 

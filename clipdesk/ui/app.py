@@ -131,6 +131,7 @@ def run_app(
 ) -> int:
     """Show the window at once; the catalog and the model open in the background."""
     from .engine_bridge import EngineBridge
+    from .library_location_dialog import startup_library
     from .main_window import MainWindow
     from .settings import Settings
 
@@ -138,7 +139,7 @@ def run_app(
     settings = Settings(settings_path)  # after the app: QSettings() needs its name
     if settings.language != "system":
         install_translators(app, chosen_locale(settings.language))
-    bridge = EngineBridge(data_dir, model, parent=app)
+    bridge = EngineBridge(data_dir, model, library=startup_library(settings.q), parent=app)
     window = MainWindow(bridge, settings)
     window.show()
     QTimer.singleShot(0, bridge.open)  # after the first paint

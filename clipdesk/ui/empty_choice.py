@@ -18,6 +18,8 @@ QUIT = "quit"
 USE_ENGLISH = "use_english"  # query languages: English only (the multilingual model cannot be had)
 MOVE_DATA = "move_data"  # Library ▸ Move the Data Folder…
 OPEN_DATA = "open_data"  # the data folder in the file manager (to free space there)
+RETRY_LIBRARY = "retry_library"  # the shared library's server: try again
+USE_LOCAL_LIBRARY = "use_local_library"  # the shared library's server: open this computer's library instead
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,8 @@ class AppState:
     view: str = "library"  # library | search
     ready: bool = False  # an engine is open
     failed: str = ""  # the catalog could not be opened: why
+    unreachable: str = ""  # the shared library's server cannot be reached: its address (no password)
+    retrying: bool = False  # ... and a Retry is under way
     roots: tuple[str, ...] | None = None  # None until the first status arrives
     indexed: int = 0
     pending: int = 0
@@ -56,6 +60,8 @@ translate = QCoreApplication.translate
 
 
 def choose_screen(s: AppState) -> Screen:
+    if s.unreachable:
+        return _server_unreachable(s)
     if s.failed:
         return Screen(
             "empty",
@@ -76,6 +82,27 @@ def choose_screen(s: AppState) -> Screen:
     if s.view == "library":
         return _empty_library(s)
     return _empty_search(s)
+
+
+def _server_unreachable(s: AppState) -> Screen:
+    if s.retrying:
+        title = translate("EmptyChoice", "Connecting to the shared library…")
+        return Screen("empty", "unreachable", title, s.unreachable, picture="warning", busy=True)
+    return Screen(
+        "empty",
+        "unreachable",
+        translate("EmptyChoice", "The shared library's server cannot be reached"),
+        translate(
+            "EmptyChoice",
+            "clipdesk could not connect to {server}. Nothing is lost: your photos and the library are safe. "
+            "Start the server or check the address and the network, then retry.",
+        ).format(server=s.unreachable),
+        (
+            (translate("EmptyChoice", "Retry"), RETRY_LIBRARY),
+            (translate("EmptyChoice", "Use this computer's library"), USE_LOCAL_LIBRARY),
+        ),
+        "warning",
+    )
 
 
 def _nothing_indexed(s: AppState) -> Screen:

@@ -99,6 +99,7 @@ class EngineBridge(QObject):
     diskState = Signal(str, str)  # disk_full | read_only | ok (resumed), the message (translated)
     dataTaskDone = Signal(str, object)  # (recover | restore | move, its result); the engine reopens next
     dataTaskFailed = Signal(str, str)  # (the same names, why); the engine reopens as it was
+    libraryUnreachable = Signal(str, str)  # a shared library's server is down: (where, no password; why)
 
     def __init__(
         self,
@@ -107,10 +108,12 @@ class EngineBridge(QObject):
         *,
         engine_factory: Callable[[str | None], Engine] | None = None,
         watch: bool = True,
+        library: str | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._data_dir = data_dir
+        self._library = library  # postgresql://... (a shared library); None: CLIPDESK_LIBRARY, else this computer
         self._model = model
         self._factory = engine_factory
         self._watch = watch
@@ -158,6 +161,10 @@ class EngineBridge(QObject):
         if not self._lifecycle.busy:
             self._lifecycle.submit(OpenEngine())
 
+    def retry_open(self) -> None:
+        """Open again after `libraryUnreachable` (even while that attempt's job is still ending)."""
+        self._lifecycle.submit(OpenEngine())
+
     @property
     def data_dir(self) -> Path:
         """The data folder in use (or to be used): catalog, index, thumbnails, backups."""
@@ -174,6 +181,23 @@ class EngineBridge(QObject):
         from .. import config
 
         return not self._data_dir and config.settings().data_dir is None
+
+    @property
+    def library(self) -> str | None:
+        """The shared library's URL in use (or to be used); None for this computer's library."""
+        from .. import config
+
+        engine = self._engine
+        if engine is not None:
+            return engine.library
+        return self._library or config.settings().library
+
+    def use_library(self, url: str) -> None:
+        """Close the engine and reopen it on `url` (postgresql://...) or, for "", this computer's library."""
+        if not url:
+            os.environ.pop("CLIPDESK_LIBRARY", None)  # the person chose this computer: the variable no longer wins
+        self._library = url or None
+        self.run_data_task("library", lambda _data: url)
 
     def recover(self, choice: str, backup: str | None = None) -> None:
         """After `catalogDamaged`: "backup" or "salvage" in the background; `dataTaskDone("recover",
@@ -228,8 +252,8 @@ class EngineBridge(QObject):
 
     def _damaged(self) -> bool:
         """Ask the catalog first: a damaged one is offered to the window (`catalogDamaged`), not opened."""
-        if self._factory is not None:
-            return False  # tests' own engines
+        if self._factory is not None or self.library:
+            return False  # tests' own engines; a shared library's catalog is in its server
         from ..catalog import CatalogError
         from ..engine.datastate import DAMAGED, catalog_state
 
@@ -284,6 +308,8 @@ class EngineBridge(QObject):
             self.catalogDamaged.emit(state)
 
     def _open(self) -> None:
+        if self._engine is not None:
+            return  # already open: a Retry queued twice
         if self._damaged():
             return
         try:
@@ -292,8 +318,14 @@ class EngineBridge(QObject):
             else:
                 from ..engine import Engine
 
-                engine = Engine(self._data_dir, self._model, index_process=True)  # no GIL-holding load here
+                # index_process: no GIL-holding load here
+                engine = Engine(self._data_dir, self._model, index_process=True, library=self._library)
         except Exception as exc:
+            if getattr(exc, "kind", "") == "unreachable":  # a shared library's server: Retry, or this computer
+                log.warning("%s", exc)  # the catalog's message: no password in it
+                if self._alive:
+                    self.libraryUnreachable.emit(self._server_address(), str(exc))
+                return
             log.exception("opening the catalog failed")
             if self._alive:
                 self.engineFailed.emit(core_text(f"{type(exc).__name__}: {exc}"))
@@ -332,6 +364,11 @@ class EngineBridge(QObject):
             self.indexingBlocked.emit()
         if not self.defer_model_load:
             self.load_model()
+
+    def _server_address(self) -> str:
+        from ..catalog.postgres import describe
+
+        return describe(self.library or "")
 
     def load_model(self) -> None:
         """Load (or download) the model in the background; progress arrives as `modelState`."""

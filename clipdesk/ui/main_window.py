@@ -32,6 +32,7 @@ from .file_actions import open_file, show_in_folder
 from .filter_bar import FilterBar
 from .folders_dialog import pretty_path
 from .icons import app_icon, icon
+from .library_location import LibraryLocation
 from .mainwindow.drops import DropTarget
 from .mainwindow.labels_flow import LabelsFlow
 from .mainwindow.library_tasks import LibraryTasks
@@ -88,6 +89,7 @@ class MainWindow(DropTarget, QMainWindow):
         self.labels_flow = LabelsFlow(self)
         self._build()
         self.data_safety = DataSafety(self)  # a damaged catalog, a full disk, backups, moving the data
+        self.library_location = LibraryLocation(self)  # this computer's library or a shared server's
         self.search = SearchControls(self)
         self.commands = WindowActions(self)
         for view in self.all_views():
@@ -265,6 +267,8 @@ class MainWindow(DropTarget, QMainWindow):
         state = AppState(
             ready=self.bridge.ready,
             failed=self.failed,
+            unreachable=self.library_location.unreachable,
+            retrying=self.library_location.retrying,
             roots=tuple(pretty_path(r["path"]) for r in status.roots) if status is not None else None,
             indexed=status.counts.get("indexed", 0) if status is not None else 0,
             pending=status.counts.get("pending", 0) if status is not None else 0,
@@ -297,6 +301,7 @@ class MainWindow(DropTarget, QMainWindow):
             QUIT: self.close,
             USE_ENGLISH: lambda: self.commands.languages.set_query_languages("english"),
             **self.data_safety.empty_actions(),
+            **self.library_location.empty_actions(),
         }
         actions[key]()
 

@@ -627,6 +627,26 @@ Indexing and search pause while it is copied and checked. If the move is interru
 <context>
     <name>EmptyChoice</name>
     <message>
+        <source>Connecting to the shared library…</source>
+        <translation>正在连接共享图库…</translation>
+    </message>
+    <message>
+        <source>The shared library&apos;s server cannot be reached</source>
+        <translation>无法连接共享图库的服务器</translation>
+    </message>
+    <message>
+        <source>clipdesk could not connect to {server}. Nothing is lost: your photos and the library are safe. Start the server or check the address and the network, then retry.</source>
+        <translation>clipdesk 无法连接到 {server}。没有丢失任何内容：你的照片和图库都安然无恙。请启动服务器，或检查地址和网络，然后重试。</translation>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation>重试</translation>
+    </message>
+    <message>
+        <source>Use this computer&apos;s library</source>
+        <translation>使用这台电脑上的图库</translation>
+    </message>
+    <message>
         <source>The data disk is read-only</source>
         <translation>数据磁盘是只读的</translation>
     </message>
@@ -1150,6 +1170,72 @@ The files stay where they are; only clipdesk forgets them.</source>
     <message>
         <source>The new interface language is used from the next start of clipdesk.</source>
         <translation>新的界面语言将在下次启动 clipdesk 时生效。</translation>
+    </message>
+</context>
+<context>
+    <name>LibraryLocation</name>
+    <message>
+        <source>Opening the shared library on {server}…</source>
+        <translation>正在打开 {server} 上的共享图库…</translation>
+    </message>
+    <message>
+        <source>Opening this computer&apos;s library…</source>
+        <translation>正在打开这台电脑上的图库…</translation>
+    </message>
+</context>
+<context>
+    <name>LibraryLocationDialog</name>
+    <message>
+        <source>Library Location</source>
+        <translation>图库位置</translation>
+    </message>
+    <message>
+        <source>Where clipdesk keeps the catalog of your photos and what it knows about them.</source>
+        <translation>clipdesk 存放照片目录及其所知照片信息的位置。</translation>
+    </message>
+    <message>
+        <source>On this computer</source>
+        <translation>在这台电脑上</translation>
+    </message>
+    <message>
+        <source>Shared server (PostgreSQL)</source>
+        <translation>共享服务器（PostgreSQL）</translation>
+    </message>
+    <message>
+        <source>The library in clipdesk&apos;s data folder. Nothing to set up.</source>
+        <translation>图库位于 clipdesk 的数据文件夹中，无需任何设置。</translation>
+    </message>
+    <message>
+        <source>One library for several computers, in a PostgreSQL server with pgvector.</source>
+        <translation>多台电脑共用一个图库，存放在装有 pgvector 的 PostgreSQL 服务器中。</translation>
+    </message>
+    <message>
+        <source>Test connection</source>
+        <translation>测试连接</translation>
+    </message>
+    <message>
+        <source>A password is best kept in ~/.pgpass (or PGPASSWORD); one typed in the address is stored with clipdesk&apos;s settings and never shown.</source>
+        <translation>密码最好保存在 ~/.pgpass（或 PGPASSWORD）中；写在地址里的密码会随 clipdesk 的设置一起保存，但绝不会显示。</translation>
+    </message>
+    <message>
+        <source>CLIPDESK_LIBRARY is set: at start it is used instead of this choice.</source>
+        <translation>已设置 CLIPDESK_LIBRARY：启动时将使用它，而不是这里的选择。</translation>
+    </message>
+    <message>
+        <source>Type the server&apos;s address as a URL that starts with postgresql://</source>
+        <translation>请以 postgresql:// 开头的网址形式输入服务器地址</translation>
+    </message>
+    <message>
+        <source>Connecting to {server}…</source>
+        <translation>正在连接 {server}…</translation>
+    </message>
+    <message>
+        <source>Connected to {server}.</source>
+        <translation>已连接到 {server}。</translation>
+    </message>
+    <message>
+        <source>Could not connect to {server}: {why}</source>
+        <translation>无法连接到 {server}：{why}</translation>
     </message>
 </context>
 <context>
@@ -1814,6 +1900,10 @@ The files stay where they are; only clipdesk forgets them.</source>
 </context>
 <context>
     <name>WindowActions</name>
+    <message>
+        <source>Library L&amp;ocation…</source>
+        <translation>图库位置(&amp;O)…</translation>
+    </message>
     <message>
         <source>&amp;Duplicates</source>
         <translation>重复照片(&amp;D)</translation>
