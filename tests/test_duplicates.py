@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -144,6 +145,12 @@ def library(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
     return {"records": records, "roles": roles, "distinct": distinct}
 
 
+def _hasher(library: dict, *extra: PhotoRecord) -> Callable[[int], str]:
+    """The finder asks by photo id; the test knows each id's file."""
+    paths = {r.id: r.path for r in [*library["records"], *extra]}
+    return lambda pid: content_hash(paths[pid])
+
+
 def _groups(finder: DuplicateFinder, kind: str) -> set[frozenset[int]]:
     return {frozenset(g.ids) for g in finder.groups(kind)}
 
@@ -171,7 +178,7 @@ def test_copies_made_as_intended(library: dict) -> None:
 
 
 def test_each_copy_lands_in_its_kind_and_distinct_photos_in_none(library: dict) -> None:
-    finder = find_groups(library["records"], content_hasher=lambda p: content_hash(p.path))
+    finder = find_groups(library["records"], content_hasher=_hasher(library))
     expected = _expected(library)
     for kind in (EXACT, SAME, SIMILAR):
         assert _groups(finder, kind) == expected[kind], kind
@@ -180,7 +187,7 @@ def test_each_copy_lands_in_its_kind_and_distinct_photos_in_none(library: dict) 
 
 
 def test_kinds_never_overlap_on_a_pair(library: dict) -> None:
-    finder = find_groups(library["records"], content_hasher=lambda p: content_hash(p.path))
+    finder = find_groups(library["records"], content_hasher=_hasher(library))
     pairs = {
         kind: {frozenset(pair) for g in finder.groups(kind) for pair in itertools.combinations(g.ids, 2)}
         for kind in (EXACT, SAME, SIMILAR)
@@ -193,7 +200,7 @@ def test_kinds_never_overlap_on_a_pair(library: dict) -> None:
 def test_adding_one_by_one_in_another_order_finds_the_same_groups(library: dict) -> None:
     """The same groups whatever the order; only which member stands for a group in the later
     kinds (the first placed) changes."""
-    finder = DuplicateFinder(content_hasher=lambda p: content_hash(p.path))
+    finder = DuplicateFinder(content_hasher=_hasher(library))
     for photo in reversed(library["records"]):
         finder.add(photo)
     assert _groups(finder, EXACT) == _expected(library)[EXACT]
@@ -248,7 +255,7 @@ def test_a_callers_nearest_neighbour_search_gives_the_same_similar_groups(librar
         best = np.argsort(-cosines)[:k]
         return [(int(i), float(cosines[i])) for i in best]
 
-    finder = find_groups(records, content_hasher=lambda p: content_hash(p.path), neighbours=neighbours)
+    finder = find_groups(records, content_hasher=_hasher(library), neighbours=neighbours)
     assert _groups(finder, SIMILAR) == _expected(library)[SIMILAR]
 
 
@@ -260,12 +267,13 @@ def test_the_corpus_orientation_set_is_one_picture(corpus: Path) -> None:
     assert _groups(find_groups(records), SAME) == {frozenset(range(8))}
 
 
-def test_content_is_hashed_only_when_sizes_collide(library: dict) -> None:
+def test_content_is_hashed_only_when_size_and_picture_match(library: dict) -> None:
     hashed: list[str] = []
+    paths = {r.id: r.path for r in library["records"]}
 
-    def hasher(photo: PhotoRecord) -> str:
-        hashed.append(photo.path)
-        return content_hash(photo.path)
+    def hasher(photo_id: int) -> str:
+        hashed.append(paths[photo_id])
+        return content_hash(paths[photo_id])
 
     find_groups(library["records"], content_hasher=hasher)
     expected = {
@@ -281,7 +289,7 @@ def test_same_size_but_different_bytes_is_not_exact(tmp_path: Path, library: dic
     data[len(data) // 2] ^= 0xFF  # one byte in the middle: size, head and tail unchanged
     changed.write_bytes(bytes(data))
     twin = replace(original, id=999, path=str(changed))
-    finder = find_groups([original, twin], content_hasher=lambda p: content_hash(p.path))
+    finder = find_groups([original, twin], content_hasher=_hasher(library, twin))
     assert finder.groups(EXACT) == []
 
 

@@ -2,19 +2,20 @@
 No Qt, no SQL: the catalog stores the fingerprints, the engine feeds the records in."""
 
 from clipdesk.duplicates.fingerprint import content_hash, from_signed64, perceptual_hash, to_signed64
-from clipdesk.duplicates.grouping import (
+from clipdesk.duplicates.grouping import DuplicateFinder
+from clipdesk.duplicates.keeper import KeeperChoice, suggest_keeper
+from clipdesk.duplicates.records import (
     EXACT,
     KINDS,
     SAME,
     SIMILAR,
-    DuplicateFinder,
     DuplicateSettings,
     Group,
     PhotoRecord,
-    find_groups,
+    PhotoTable,
     strictness_to_cosine,
 )
-from clipdesk.duplicates.keeper import KeeperChoice, suggest_keeper
+from clipdesk.duplicates.sweep import find_groups
 
 __all__ = [
     "EXACT",
@@ -26,6 +27,7 @@ __all__ = [
     "Group",
     "KeeperChoice",
     "PhotoRecord",
+    "PhotoTable",
     "content_hash",
     "find_groups",
     "from_signed64",

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from clipdesk.duplicates.grouping import PhotoRecord
+from clipdesk.duplicates.records import PhotoRecord
 
 _CONVERSION_FORMATS = frozenset({"PNG", "WEBP", "GIF", "BMP", "DIB"})
 _WHY = ("pixels", "dated", "format", "bytes", "earliest", "folder", "name")

@@ -4,34 +4,38 @@
   processes compute it, the indexer stores it right after the batch). Photos indexed before
   fingerprints were kept, and copies the scan found without decoding, are hashed by the back-fill
   job from their cached thumbnail (the file itself is decoded only when there is none).
-- Groups: the first request groups the whole library once (bench/duplicates_library.py: 100,000
-  photos in ~10 s of CPU); after that the worker places each indexed batch against the finder's
-  in-memory indexes (hash tables, capture times), never the whole library again. A photo
-  re-encoded in place, or a new strictness, groups anew. The finder keeps ~2 KB a photo, so it is
-  built only when someone asks (the Duplicates view, `clipdesk duplicates`), not at every start.
+- Groups: the first request groups the whole library once (bench/duplicates_library.py); after
+  that the worker places each indexed batch against the finder's in-memory indexes (hash tables,
+  capture times), never the whole library again. A photo re-encoded in place, or a new
+  strictness, groups anew. The finder is built only when someone asks (the Duplicates view,
+  `clipdesk duplicates`): though it keeps ~100 bytes a photo, the first grouping reads every
+  fingerprint and the vectors of every photo with a time-neighbour, which `index --watch` or
+  `serve` should not spend a minute of CPU on for a view nobody opened.
 - The engine never changes a photo folder. The app moves files to the Trash, then tells the
   engine (`forget_trashed`) so the catalog follows at once instead of when the watcher settles.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 from PIL import Image
 
-from ..catalog.duplicates import FingerprintRow
+from ..catalog.duplicates import DUPLICATE_GROUPS_META, FingerprintRow
 from ..duplicates import (
     KINDS,
     DuplicateFinder,
     DuplicateSettings,
     Group,
     PhotoRecord,
+    PhotoTable,
     content_hash,
     find_groups,
     perceptual_hash,
@@ -98,7 +102,7 @@ class DuplicateGroup:
         return {"kind": self.kind, "paths": [p.path for p in self.photos], "keep": self.keeper.path}
 
 
-def _record(row: FingerprintRow, embedding: np.ndarray | None = None) -> PhotoRecord:
+def _record(row: FingerprintRow) -> PhotoRecord:
     return PhotoRecord(
         id=row.id,
         path=row.path,
@@ -109,7 +113,7 @@ def _record(row: FingerprintRow, embedding: np.ndarray | None = None) -> PhotoRe
         taken_at=row.taken_at,
         content_hash=row.file_hash,
         phash=row.phash,
-        embedding=embedding,  # read from the catalog only for photos taken near another one
+        embedding=None,  # the finder reads vectors only for photos taken near another one
     )
 
 
@@ -123,7 +127,6 @@ class Duplicates:
         self.settings = settings or DuplicateSettings()
         self._lock = threading.RLock()  # one grouping at a time; the finder is not thread-safe
         self._finder: DuplicateFinder | None = None
-        self._placed: set[int] = set()
         self._stale = False  # a placed photo changed in place, or hashes were back-filled
         self._new_file_hashes: dict[int, str] = {}
         self._seen_seq = -1  # the catalog's change sequence when new photos were last looked for
@@ -155,8 +158,8 @@ class Duplicates:
             self._described_cache = {}  # paths moved or photos gone: describe every group afresh
         if changes.added:
             with self._lock:
-                if self._placed.intersection(changes.added):
-                    self._stale = True
+                if self._finder is not None and self._finder.contains(changes.added).any():
+                    self._stale = True  # re-encoded in place: its fingerprint changed under the grouping
         if changes.added and self._worker is not None and self._finder is not None:
             self._worker.submit(PlaceNewPhotos())
 
@@ -164,8 +167,7 @@ class Duplicates:
         if isinstance(job, BackfillFingerprints):
             self.backfill(token)
             self.backfilled.set()
-        # Only a grouping someone asked for is kept current: the finder holds ~2 KB a photo, which
-        # `index --watch` or `serve` should not pay for a view nobody opened.
+        # Only a grouping someone asked for is kept current (see the module's docstring).
         if self._finder is not None:
             self.update(token=token)
 
@@ -202,9 +204,12 @@ class Duplicates:
         except (OSError, DecodeError):
             return None  # gone or unreadable: it matches nothing (the watcher will catch up)
 
-    def _content_hash(self, photo: PhotoRecord) -> str:
-        digest = content_hash(photo.path)
-        self._new_file_hashes[photo.id] = digest
+    def _content_hash(self, photo_id: int) -> str:
+        rows = self.engine.catalog.fingerprint_rows([photo_id])
+        if not rows:
+            raise FileNotFoundError(f"photo {photo_id} is no longer in the library")
+        digest = content_hash(rows[0].path)
+        self._new_file_hashes[photo_id] = digest
         return digest
 
     # -- groups -------------------------------------------------------------------------------------
@@ -233,34 +238,39 @@ class Duplicates:
             else:
                 self._place_new(token)
             self._save_file_hashes()
+            self._store_counts()
             assert self._finder is not None
             return self._finder
 
     def _group_all(self, token: CancelToken | None) -> None:
         catalog = self.engine.catalog
         self._seen_seq = catalog.change_seq()  # read first: a photo indexed meanwhile is placed next time
-        rows = self._hash_unhashed(catalog.fingerprint_rows())
+        columns = catalog.fingerprint_columns()
+        phashes, has_phash = columns.phashes, columns.has_phash
+        unhashed = columns.ids[~columns.hashed]
+        if unhashed.size:
+            hashed_now = {r.id: r.phash for r in self._hash_unhashed(catalog.fingerprint_rows(unhashed.tolist()))}
+            at = np.flatnonzero(~columns.hashed)
+            values = [hashed_now.get(int(pid)) for pid in unhashed]
+            phashes[at] = np.array([0 if h is None else h for h in values], dtype=np.uint64)
+            has_phash[at] = [h is not None for h in values]
         if token is not None:
             token.check()
-        near = self._taken_near_another(rows)
-        vectors = catalog.embeddings(sorted(near))
-        records = [_record(r, vectors.get(r.id)) for r in rows]
-        self._finder = find_groups(records, self.settings, self._content_hash, vectors=catalog.embeddings)
-        self._placed = {r.id for r in rows}
+        table = PhotoTable(
+            columns.ids,
+            columns.sizes,
+            columns.widths,
+            columns.heights,
+            columns.taken_at,
+            phashes,
+            has_phash,
+            content_hashes=columns.file_hashes,
+        )
+        del columns
+        self._finder = find_groups(table, self.settings, self._content_hash, vectors=catalog.embeddings)
         self._stale = False
         self._described_cache = {}
         self.full_groupings += 1
-
-    def _taken_near_another(self, rows: Sequence[FingerprintRow]) -> set[int]:
-        """Photos with another one taken within the burst window: only they can be similar shots."""
-        dated = sorted((r.taken_at, r.id) for r in rows if r.taken_at is not None)
-        times = [t for t, _ in dated]
-        window = self.settings.burst_window_s
-        near: set[int] = set()
-        for n, (t, image_id) in enumerate(dated):
-            if (n > 0 and t - times[n - 1] <= window) or (n + 1 < len(times) and times[n + 1] - t <= window):
-                near.add(image_id)
-        return near
 
     def _place_new(self, token: CancelToken | None) -> None:
         assert self._finder is not None
@@ -268,18 +278,17 @@ class Duplicates:
         seq = catalog.change_seq()
         if seq == self._seen_seq:
             return  # nothing was written since: no new photo
-        new = catalog.candidate_ids() - self._placed
+        candidates = np.fromiter(catalog.candidate_ids(), dtype=np.int64)
+        new = candidates[~self._finder.contains(candidates)]
         self._seen_seq = seq
-        if not new:
+        if not new.size:
             return
-        rows = self._hash_unhashed(catalog.fingerprint_rows(sorted(new)))
+        rows = self._hash_unhashed(catalog.fingerprint_rows(sorted(new.tolist())))
         rows.sort(key=lambda r: (r.taken_at is None, r.taken_at or 0.0, r.id))
-        vectors = catalog.embeddings([r.id for r in rows if r.taken_at is not None])
         for row in rows:
             if token is not None:
                 token.check()
-            self._finder.add(_record(row, vectors.get(row.id)))
-            self._placed.add(row.id)
+            self._finder.add(_record(row))  # its vector, and its neighbours', are read only if needed
             self.placed_one_by_one += 1
 
     def _hash_unhashed(self, rows: list[FingerprintRow]) -> list[FingerprintRow]:
@@ -322,6 +331,24 @@ class Duplicates:
         out.sort(key=lambda g: (order[g.kind], -sum(p.size for p in g.others()), g.photos[0].path))
         return out
 
+    def summary(self) -> dict:
+        """For `clipdesk status`, without grouping anything: photos hashed of indexed, and the groups
+        by kind as the kept grouping has them now, else as the last grouping stored them (None: never)."""
+        hashed, indexed = self.engine.catalog.fingerprint_counts()
+        with self._lock:
+            finder = self._finder
+            groups = {kind: len(finder.groups(kind)) for kind in KINDS} if finder is not None else None
+        if groups is None:
+            stored = self.engine.catalog.get_meta(DUPLICATE_GROUPS_META)
+            groups = json.loads(stored) if stored else None
+        return {"hashed": hashed, "indexed": indexed, "groups": groups}
+
+    def _store_counts(self) -> None:
+        if self._finder is not None and self.engine.index_lock.held:  # only the indexer writes the catalog
+            counts = {kind: len(self._finder.groups(kind)) for kind in KINDS}
+            if self.engine.catalog.get_meta(DUPLICATE_GROUPS_META) != json.dumps(counts):
+                self.engine.catalog.set_meta(DUPLICATE_GROUPS_META, json.dumps(counts))
+
     # -- after the app moved files to the Trash ---------------------------------------------------
 
     def forget_trashed(self, paths: Sequence[str]) -> list[int]:
@@ -341,16 +368,23 @@ class Duplicates:
         return ids
 
 
-def group_sizes(groups: Sequence[DuplicateGroup], keep: dict[int, int] | None = None) -> tuple[int, int]:
-    """(files, bytes) that moving the others of these groups to the Trash would free; `keep`
-    maps a group's suggested keeper to the one the user chose instead."""
-    files = size = 0
+def others_to_trash(groups: Sequence[DuplicateGroup], kept: Mapping[int, int]) -> list[tuple[str, DuplicatePhoto]]:
+    """(path of the photo kept, photo to trash) for the others of these groups, each photo once.
+    `kept` maps every known group's suggested keeper to the photo the user keeps (itself by default).
+    A photo can stand in three groups (an exact copy's original is the seed of its "same" and
+    "similar" groups): one kept in any group never goes as an "other" of another, and one that is
+    an "other" twice is moved once (a second move would report it gone)."""
+    protected = set(kept.values())
+    seen: set[int] = set()
+    out = []
     for group in groups:
-        chosen = (keep or {}).get(group.keep, group.keep)
-        for photo in group.others(chosen):
-            files += 1
-            size += photo.size
-    return files, size
+        keeper = kept.get(group.keep, group.keep)
+        keeper_path = next((p.path for p in group.photos if p.id == keeper), group.keeper.path)
+        for photo in group.others(keeper):
+            if photo.id not in protected and photo.id not in seen:
+                seen.add(photo.id)
+                out.append((keeper_path, photo))
+    return out
 
 
 __all__ = [
@@ -359,5 +393,5 @@ __all__ = [
     "DuplicatePhoto",
     "Duplicates",
     "PlaceNewPhotos",
-    "group_sizes",
+    "others_to_trash",
 ]

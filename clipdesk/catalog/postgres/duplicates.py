@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import psycopg
 
-from ..duplicates import FingerprintRow, _signed, _unsigned
+from ..duplicates import FingerprintColumns, FingerprintRow, _signed, _unsigned, columns_from_rows
 from ..records import chunks
 from .roots import PATH_SQL
 
@@ -115,6 +115,9 @@ class PgDuplicates:
             )
             for r in raw
         ]
+
+    def fingerprint_columns(self) -> FingerprintColumns:
+        return columns_from_rows(self.query(_CANDIDATES, (self.machine_id,)))
 
     def candidate_ids(self) -> set[int]:
         rows = self.query(
