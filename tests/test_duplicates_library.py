@@ -16,6 +16,7 @@ from test_duplicates import BURSTS, DISTINCT, SAME_COPIES, SPEC, make_copies
 from clipdesk.cli.main import main
 from clipdesk.duplicates import EXACT, SAME, SIMILAR, perceptual_hash
 from clipdesk.engine import Engine
+from clipdesk.engine.duplicates import others_to_trash
 from clipdesk.imaging import decode
 
 SUBJECT = "jpg/gps/DSCN0010.jpg"
@@ -195,6 +196,51 @@ def test_cli_reports_groups_as_json_and_never_touches_files(
     text = capsys.readouterr().out
     assert "Exact copies (1 groups)" in text and f"keep  {photos['original']}" in text
     assert before == {p: os.stat(p).st_mtime_ns for p in photos.values()}
+
+
+def test_status_says_how_far_hashing_got_and_the_last_groups_without_grouping(
+    indexed, tiny_model: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    engine, photos = indexed
+    data = str(engine.data_dir)
+    args = ["--data-dir", data, "--model", str(tiny_model), "status"]
+    assert engine.duplicates.summary() == {"hashed": len(photos), "indexed": len(photos), "groups": None}
+    engine.duplicate_groups()
+    engine.close()
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    n = len(photos)
+    assert f"Duplicates: {n} of {n} photos hashed; 1 exact, 1 same picture, 1 similar groups" in out
+    assert main([*args, "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)["duplicates"]
+    assert summary == {"hashed": n, "indexed": n, "groups": {EXACT: 1, SAME: 1, SIMILAR: 1}}
+    fresh = _engine(Path(data), tiny_model)
+    try:
+        fresh.duplicates.summary()
+        assert fresh.duplicates.full_groupings == 0  # status never groups
+    finally:
+        fresh.close()
+
+
+def test_a_photo_kept_in_one_group_never_goes_to_the_trash_from_another(indexed) -> None:
+    """The exact pair's original also stands for its "same" and "similar" groups: keeping the copy
+    in the exact group and a burst frame in the similar group must not send the original twice, and
+    a photo kept anywhere stays."""
+    engine, photos = indexed
+    groups = engine.duplicate_groups()
+    by_kind = {g.kind: g for g in groups}
+    exact, same, similar = by_kind[EXACT], by_kind[SAME], by_kind[SIMILAR]
+    copy = next(p.id for p in exact.photos if p.id != exact.keep)
+    frame = next(p.id for p in similar.photos if p.path == str(photos[BURSTS[0]]))
+    kept = {exact.keep: copy, same.keep: same.keep, similar.keep: frame}
+    plan = others_to_trash(groups, kept)
+    trashed = [photo.id for _, photo in plan]
+    assert len(trashed) == len(set(trashed))
+    assert not set(trashed) & set(kept.values())
+    naive = [p.id for g in groups for p in g.others(kept[g.keep])]
+    assert len(naive) > len(set(naive)) or set(naive) & set(kept.values())  # the case this guards
+    everyone = {p.id for g in groups for p in g.photos}
+    assert set(trashed) == everyone - set(kept.values())
 
 
 def test_in_the_background_hashes_are_back_filled_and_new_photos_placed(indexed, tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from .common import EXIT_OK, EXIT_PATH, EXIT_USAGE, CliError, open_engine
+from .duplicate_commands import duplicates_status_line
 from .label_commands import ensure_labels, label_option_id
 from .results import empty_json, print_page
 from .text_commands import read_text_after_index, text_status, text_status_line
@@ -224,6 +225,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         status = engine.status(error_limit=args.errors or None)
         elsewhere = _unmapped_folders(engine)
         text = text_status(engine)
+        duplicates = engine.duplicates.summary()
     finally:
         engine.close()
     library = _shown_library(engine.library)
@@ -241,6 +243,7 @@ def cmd_status(args: argparse.Namespace) -> int:
                     "errors": [{"path": p, "reason": r} for p, r in status.errors],
                     "index": status.index,
                     "text": text,
+                    "duplicates": duplicates,
                 },
                 indent=2,
             )
@@ -260,6 +263,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     )
     print(f"Index:    {health}")
     print(text_status_line(text))
+    print(duplicates_status_line(duplicates))
     print("Folders:" if status.roots else "Folders:  none yet (clipdesk add FOLDER)")
     for root in status.roots:
         state = "offline" if not root["online"] else ("disabled" if not root["enabled"] else "ok")

@@ -58,3 +58,12 @@ def cmd_duplicates(args: argparse.Namespace) -> int:
                 print(f"        {photo.path}  {_megabytes(photo.size)}")
         print()
     return EXIT_OK
+
+
+def duplicates_status_line(summary: dict) -> str:
+    """`clipdesk status`'s line: how far hashing got, and the groups when a grouping was made."""
+    line = f"Duplicates: {summary['hashed']} of {summary['indexed']} photos hashed"
+    groups = summary["groups"]
+    if groups is None:
+        return line + "; not grouped yet (clipdesk duplicates)"
+    return line + f"; {groups['exact']} exact, {groups['same']} same picture, {groups['similar']} similar groups"
