@@ -18,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: the copi
 from test_duplicates import make_copies
 
 from clipdesk.engine import Engine
+from clipdesk.ui.views.partials.trash import move_others_to_trash
 
 SHOTS = Path("/tmp/h1-shots")
 SUBJECTS = ("jpg/gps/DSCN0010.jpg", "jpg/mobile/jolla.jpg")
@@ -159,7 +160,11 @@ def test_cancel_leaves_every_file_and_the_catalog(qtbot, shared_library, open_wi
     data, _files = shared_library
     window, view = _open_duplicates(qtbot, open_window, data)
     groups_before = [[p.path for p in c.group.photos] for c in view.cards]
-    others = [Path(p.path) for g in view.kind_groups() for p in g.others(view.kept(g))]
+    # A photo can be an "other" in two groups (an exact copy's original also stands for its
+    # "same" and "similar" groups) or kept in one and an "other" in another: counted once, never
+    # when kept anywhere.
+    kept = {view.kept(g) for g in view.groups}
+    others = {Path(p.path) for g in view.kind_groups() for p in g.others(view.kept(g)) if p.id not in kept}
     seen: list[str] = []
     _answer_confirmation("Cancel", seen)
     view.trash_all_button.click()
@@ -214,3 +219,22 @@ def test_screenshots_of_the_duplicates_view(qtbot, shared_library, open_window, 
     finally:
         if language != "en":
             install_translators(app, QLocale("en"))
+
+
+def test_a_file_goes_to_the_trash_only_while_its_keeper_is_on_disk(tmp_path: Path, trash_home: Path) -> None:
+    """The groups were read a while ago: if the photo to keep was deleted or moved since, its others
+    stay where they are (reported), and a file that cannot be moved is reported without stopping the rest."""
+    folder = tmp_path / "Pictures"
+    folder.mkdir()
+    keeper, other, orphan = folder / "keep.jpg", folder / "other.jpg", folder / "orphan.jpg"
+    for path in (keeper, other, orphan):
+        path.write_bytes(b"not really a photo " + path.name.encode())
+    missing = folder / "gone.jpg"
+    moved, failed = move_others_to_trash(
+        [(str(keeper), str(other)), (str(missing), str(orphan)), (str(keeper), str(folder / "never.jpg"))]
+    )
+    assert moved == [str(other)]
+    assert [path for path, _ in failed] == [str(orphan), str(folder / "never.jpg")]
+    assert "is gone" in failed[0][1]
+    assert orphan.exists() and keeper.exists() and not other.exists()
+    assert (trash_home / "files" / "other.jpg").exists()

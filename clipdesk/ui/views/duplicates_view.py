@@ -1,7 +1,7 @@
 """The Duplicates view: exact copies, the same picture in other sizes or formats, and similar shots,
 each group side by side with the photo to keep marked (suggested, changeable).
 
-Grouping runs on the engine's thread (the first time the whole library, then only new photos);
+Grouping runs on a thread of the view's own (the first time the whole library, then only new photos);
 "Move the Others to Trash", for one group or all, asks first with how many files and how much
 space, moves them to the desktop's Trash off the GUI thread, and has the catalog drop them at
 once (the watcher would, a little later). Nothing is ever deleted outright.
@@ -9,6 +9,7 @@ once (the watcher would, a little later). Nothing is ever deleted outright.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -28,13 +29,15 @@ from PySide6.QtWidgets import (
 
 from ..background import Background
 from .partials.duplicate_card import DuplicateCard, data_size
-from .partials.trash import move_to_trash
+from .partials.trash import move_others_to_trash
 
 if TYPE_CHECKING:
     from ...engine import Engine
-    from ...engine.duplicates import DuplicateGroup
+    from ...engine.duplicates import DuplicateGroup, DuplicatePhoto
     from ..engine_bridge import EngineBridge
     from ..thumbnail_loader import ThumbnailLoader
+
+log = logging.getLogger(__name__)
 
 PAGE = 60  # groups built at a time: thousands of cards at once would stall the window
 STRICTNESS_STEPS = 20
@@ -148,8 +151,13 @@ class DuplicatesView(QWidget):
         chosen = self._chosen.get(group.keep, group.keep)
         return chosen if any(p.id == chosen for p in group.photos) else group.keep
 
+    def _to_trash(self, groups: list[DuplicateGroup]) -> list[tuple[str, DuplicatePhoto]]:
+        from ...engine.duplicates import others_to_trash  # imported late: keeps the engine off the window's start path
+
+        return others_to_trash(groups, {g.keep: self.kept(g) for g in self.groups})
+
     def _sizes(self, groups: list[DuplicateGroup]) -> tuple[int, int]:
-        others = [p for g in groups for p in g.others(self.kept(g))]
+        others = [photo for _, photo in self._to_trash(groups)]
         return len(others), sum(p.size for p in others)
 
     # -- loading --------------------------------------------------------------------------------------
@@ -246,17 +254,22 @@ class DuplicatesView(QWidget):
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         box.exec()
         if box.clickedButton() is move:
-            self.trash([p.path for g in groups for p in g.others(self.kept(g))])
+            self.trash([(keeper, photo.path) for keeper, photo in self._to_trash(groups)])
 
-    def trash(self, paths: list[str]) -> None:
-        """Move these files to the Trash on the engine's thread; the catalog drops them right after."""
+    def trash(self, plan: list[tuple[str, str]]) -> None:
+        """Move files to the Trash off the GUI thread, each (path kept, path to trash) only while its
+        keeper is on disk; the catalog drops the moved ones right after."""
         self.busy = True
         self.trash_all_button.setEnabled(False)
-        self.status_label.setText(self.tr("Moving %n file(s) to the Trash…", "", len(paths)))
+        self.status_label.setText(self.tr("Moving %n file(s) to the Trash…", "", len(plan)))
+        paths = [path for _, path in plan]
 
         def run(engine: Engine) -> tuple[list[str], list[tuple[str, str]]]:
-            moved, failed = move_to_trash(paths)
-            engine.duplicates.forget_trashed(moved)
+            moved, failed = move_others_to_trash(plan)
+            try:
+                engine.duplicates.forget_trashed(moved)
+            except Exception:  # the files are in the Trash either way; the watcher drops them later
+                log.warning("the catalog could not drop the files moved to the Trash", exc_info=True)
             return moved, failed
 
         def done(result: tuple[list[str], list[tuple[str, str]]]) -> None:

@@ -34,3 +34,19 @@ def move_to_trash(paths: Sequence[str]) -> tuple[list[str], list[tuple[str, str]
         else:
             moved.append(path)
     return moved, failed
+
+
+def move_others_to_trash(plan: Sequence[tuple[str, str]]) -> tuple[list[str], list[tuple[str, str]]]:
+    """(path kept, path to trash) pairs: each file goes only while the photo kept in its place is
+    still on disk, so a keeper deleted or moved since the groups were read never leaves a picture
+    with no copy at all outside the Trash."""
+    moved: list[str] = []
+    failed: list[tuple[str, str]] = []
+    for keeper, path in plan:
+        if not os.path.exists(keeper):
+            failed.append((path, f"the photo to keep, {keeper}, is gone"))
+            continue
+        done, not_done = move_to_trash([path])
+        moved += done
+        failed += not_done
+    return moved, failed
