@@ -59,7 +59,8 @@ def test_sigkill_mid_index_then_restart(tmp_path, tiny_model):
     assert 0 < before_restart < n
 
     # The restart opens the catalog afresh; in this process, as the killed ones are what is tested.
-    r = main_in_process(["index"], data, tiny_model)
+    same_env = {k: v for k, v in env.items() if k.startswith("CLIPDESK_")}  # the vocabulary folder, as above
+    r = main_in_process(["index"], data, tiny_model, env_extra=same_env)
     assert r.returncode == 0, r.stderr
     # No finished work is redone: the restart encodes exactly what was missing.
     assert f"Indexed {n - before_restart} new" in r.stdout, (before_restart, r.stdout)
