@@ -117,6 +117,7 @@ class LibraryLocationDialog(QDialog):
         self.url.setPlaceholderText(PLACEHOLDER)
         self.url.setClearButtonEnabled(True)
         self.url.setText(masked(current))
+        self.url.setCursorPosition(0)  # the server's name in sight, not the end of its options
         self.url.editingFinished.connect(self._mask_typed_password)
         self.url.textChanged.connect(self._url_changed)
         url_row = QHBoxLayout()
@@ -183,6 +184,7 @@ class LibraryLocationDialog(QDialog):
             self._stored = text
             self.url.blockSignals(True)  # the same URL, shown masked: not a new one to test
             self.url.setText(masked(text))
+            self.url.setCursorPosition(0)
             self.url.blockSignals(False)
 
     def chosen_url(self) -> str:
@@ -217,7 +219,7 @@ class LibraryLocationDialog(QDialog):
 
     def _show(self, text: str, error: bool = False) -> None:
         self.result.setText(text)
-        self.result.setStyleSheet("color: palette(bright-text);" if error else "")
+        self.result.setStyleSheet("color: #dc3545;" if error else "")  # as the other dialogs' errors
 
     # -- Test connection (background) ----------------------------------------------------------------------
 
