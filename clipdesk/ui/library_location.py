@@ -73,7 +73,7 @@ class LibraryLocation(QObject):
 
     def _chosen(self, url: str) -> None:
         store_library(self.window.settings.q, url)
-        if url != (self.bridge.library or ""):
+        if url != (self.bridge.library or "") or self.unreachable:  # the same server while down: a retry
             self.switch(url)
 
     def switch(self, url: str) -> None:
