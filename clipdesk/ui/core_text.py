@@ -220,6 +220,14 @@ def _patterns() -> list[tuple[re.Pattern[str], Callable[[], str]]]:
             ),
         ),
         (
+            r"(?:CatalogError: )?The catalog \((?P<path>.+)\) was closed while this was running \(clipdesk was "
+            r"stopping\); nothing was lost\.",
+            lambda: translate(
+                "CoreText",
+                "The catalog ({path}) was closed while this was running (clipdesk was stopping); nothing was lost.",
+            ),
+        ),
+        (
             r"(?:CatalogError: )?The catalog \((?P<path>.+)\) could not be used: (?P<error>.*)",
             lambda: translate("CoreText", "The catalog ({path}) could not be used: {error}"),
         ),

@@ -269,6 +269,10 @@
         <translation>图库目录（{path}）一直被其他程序（另一个 clipdesk？）锁定：请关闭该程序或等它完成后重试；没有丢失任何数据。</translation>
     </message>
     <message>
+        <source>The catalog ({path}) was closed while this was running (clipdesk was stopping); nothing was lost.</source>
+        <translation>图库目录（{path}）在此操作进行时被关闭（clipdesk 正在退出）；没有丢失任何数据。</translation>
+    </message>
+    <message>
         <source>The catalog ({path}) could not be used: {error}</source>
         <translation>无法使用图库目录（{path}）：{error}</translation>
     </message>
