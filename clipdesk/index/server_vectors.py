@@ -16,7 +16,7 @@ from typing import cast
 
 import numpy as np
 
-from ..catalog import Catalog
+from ..catalog import Catalog, Filters
 from ..catalog.postgres import PgCatalog, machine_id
 from .hnsw import IndexParams
 from .store import IndexStore
@@ -64,16 +64,42 @@ class ServerVectorIndex:
         return found if len(found) else np.zeros((0, self.dim), dtype=np.float32)
 
     def search(
-        self, query: np.ndarray, k: int, allowed: np.ndarray | None = None, ef: int | None = None
+        self,
+        query: np.ndarray,
+        k: int,
+        allowed: np.ndarray | None = None,
+        ef: int | None = None,
+        filters: Filters | None = None,
+        passing: int | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Top-k (ids, inner products) best first; `allowed` restricts to those ids (an iterative
-        index scan in the server); `ef` widens the search for this query only."""
-        if k <= 0 or (allowed is not None and not len(allowed)):
+        """Top-k (ids, inner products) best first; `filters` restrict in the server's own query (an
+        iterative index scan, or exact when few pass; `passing`: how many, if counted already), as
+        `allowed` ids do; `ef` widens the search for this query only."""
+        if k <= 0 or (allowed is not None and not len(allowed)) or passing == 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        size = len(self) if allowed is not None else 0
+        filtered = allowed is not None or (filters is not None and not filters.is_empty())
         return self.catalog.vector_search(
-            self.model_id, self.dim, query, k, allowed, ef=ef or self.params.ef_search, library_size=size
+            self.model_id,
+            self.dim,
+            query,
+            k,
+            allowed,
+            ef=ef or self.params.ef_search,
+            library_size=len(self) if filtered else 0,
+            filters=filters,
+            passing=passing,
         )
+
+    def sample_vectors(self, n: int) -> np.ndarray:
+        """About n vectors drawn at random by the server (the best-match cut's library background)."""
+        found = self.catalog.sample_vectors(self.model_id, n)
+        return found if len(found) else np.zeros((0, self.dim), dtype=np.float32)
+
+    def filtered_count(self, filters: Filters) -> int:
+        return self.catalog.filtered_count(self.model_id, filters)
+
+    def passing_filters(self, ids: np.ndarray, filters: Filters) -> np.ndarray:
+        return self.catalog.passing_filters(ids, filters)
 
     def save(self, stem: Path, extra: dict) -> None:
         pass  # nothing to save: the server keeps its index

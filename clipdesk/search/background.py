@@ -5,6 +5,7 @@ About 1,000 vectors, copied once out of the vector index and kept per model; a q
 one (1024 x dim) matrix-vector product (bench/background.py: ~0.1 ms at dim 512, whatever the
 library's size). The sample is drawn again when the library has changed a lot: its size moved by
 more than 10% since the draw (or at all, while the whole library fits in the sample).
+On a shared library the server draws it (random ids looked up by key): no list of every id is read.
 """
 
 from __future__ import annotations
@@ -37,13 +38,19 @@ class BackgroundSample:
         with self._lock:
             n = len(index)
             if self._vectors is None or self._stale(model_id, id(index), n):
-                ids = index.id_array()
-                if len(ids) > self.size:
-                    ids = np.sort(self._rng.choice(ids, self.size, replace=False))
-                self._vectors = index.vectors(ids)
+                self._vectors = self._draw(index)
                 self._key = (model_id, id(index), n)
                 self.draws += 1
             return self._vectors
+
+    def _draw(self, index: VectorIndexApi) -> np.ndarray:
+        in_server = getattr(index, "sample_vectors", None)
+        if in_server is not None:  # a shared library's server draws it: no list of every id comes here
+            return np.asarray(in_server(self.size), dtype=np.float32)
+        ids = index.id_array()
+        if len(ids) > self.size:
+            ids = np.sort(self._rng.choice(ids, self.size, replace=False))
+        return index.vectors(ids)
 
     def _stale(self, model_id: str, index_id: int, n: int) -> bool:
         assert self._key is not None

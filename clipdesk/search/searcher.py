@@ -27,6 +27,7 @@ from ..index import IndexStore, VectorIndexApi
 from .background import BackgroundSample
 from .browse import BrowseRequest, TimelineBucket, timeline_buckets
 from .cutoff import best_match_count
+from .scope import Scope, filter_scope, search_in
 from .text_match import Lift, lift
 from .understanding import UnderstoodQuery, understand
 
@@ -211,16 +212,18 @@ class Searcher:
             return SearchPage(page.hits, page.offset, page.has_more, None, understood, None)
         if query is None or index is None or not len(index):
             return SearchPage([], request.offset, False, None, understood, encoder_id)
-        allowed = None if filters.is_empty() else self._allowed_ids(filters)
+        # The filters' photos: ids from the catalog, or on a shared library the filters in the server's query.
+        scope = None if filters.is_empty() else filter_scope(self.catalog, index, filters, self.encoder.model_id)
         want = request.offset + request.limit + 1  # one extra says whether there is a next page
         # Text in the query puts its vector among text embeddings, away from the photos: a wider search.
         ef = index.params.ef_search_text if (request.text or "").strip() else None
         # Photos whose text holds the query's words come first, all best matches (text_match.py).
-        lifted = lift(self.catalog, understood, allowed, query, self.store.model_id) if request.match_text else Lift()
-        ids, scores = lifted.without_lifted(*index.search(query, want + lifted.count, allowed, ef=ef))
+        keep = scope.keep if scope is not None else None
+        lifted = lift(self.catalog, understood, keep, query, self.store.model_id) if request.match_text else Lift()
+        ids, scores = lifted.without_lifted(*search_in(index, scope, query, want + lifted.count, ef))
         end = request.offset + request.limit
         rest = scores[: max(0, end - lifted.count)]
-        best_count = lifted.count + self._best_count(request, index, query, rest, allowed) if request.split else None
+        best_count = lifted.count + self._best_count(request, index, query, rest, scope) if request.split else None
         ids, scores = lifted.prepend(ids, scores)
         page_ids = ids[request.offset : end].tolist()
         page_scores = scores[request.offset : end].tolist()
@@ -238,14 +241,14 @@ class Searcher:
         index: VectorIndexApi,
         query: np.ndarray,
         ranked: np.ndarray,
-        allowed: np.ndarray | None,
+        scope: Scope | None,
     ) -> int:
         """Best matches among the ranked scores fetched (from rank 0): a fixed threshold if the
         request gives one, else the adaptive cut against the query's library background."""
         if request.min_score is not None:
             return int(np.count_nonzero(np.asarray(ranked) >= request.min_score))
         background = self.background.scores(index, self.store.model_id or self.encoder.model_id, query)
-        library_size = len(allowed) if allowed is not None else len(index)
+        library_size = len(scope) if scope is not None else len(index)
         return best_match_count(np.asarray(ranked), background, library_size)
 
     def browse(self, request: BrowseRequest) -> SearchPage:
@@ -259,9 +262,6 @@ class Searcher:
     def timeline(self, filters: Filters) -> list[TimelineBucket]:
         """Months newest first (photos with no date last); counts sum to the browse total."""
         return timeline_buckets(self.catalog.month_counts(filters))
-
-    def _allowed_ids(self, filters: Filters) -> np.ndarray:
-        return self.catalog.filtered_ids(filters, self.encoder.model_id)
 
     def _dim(self) -> int:
         index = self.store.index

@@ -18,7 +18,7 @@ those photos above the CLIP ranking.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -148,7 +148,7 @@ class Lift:
 def lift(
     catalog: Catalog,
     understood: UnderstoodQuery | None,
-    allowed: np.ndarray | None,
+    allowed: np.ndarray | Callable[[np.ndarray], np.ndarray] | None,
     query: np.ndarray,
     model_id: str | None,
 ) -> Lift:
@@ -168,7 +168,9 @@ def lift(
         hits = {i: (*wanted.phrases, *hits.get(i, ())) for i in required}
     if allowed is not None and hits:
         candidates = np.fromiter(hits, dtype=np.int64, count=len(hits))
-        hits = {int(i): hits[int(i)] for i in candidates[np.isin(candidates, allowed)]}
+        # The allowed ids, or what keeps the allowed ones (a shared library asks its server).
+        kept = allowed(candidates) if callable(allowed) else candidates[np.isin(candidates, allowed)]
+        hits = {int(i): hits[int(i)] for i in kept}
     if not hits:
         return Lift()
     # Most words first, then newest ids, to bound the vectors read; the CLIP score orders the rest.

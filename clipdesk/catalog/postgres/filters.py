@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from ..filters import Filters
-
-if TYPE_CHECKING:
-    from .catalog import PgCatalog
+from .roots import RootMap
 
 CURRENT_LABEL_SET = "(SELECT value::bigint FROM meta WHERE key = 'labels_set')"
 
 
-def filter_sql(filters: Filters, catalog: PgCatalog) -> tuple[str, list[object]]:
+class FilterContext(Protocol):
+    """What the filters read: this machine's roots (folders and offline are per machine)."""
+
+    machine_id: str
+
+    def root_map(self) -> RootMap: ...
+
+
+def filter_sql(filters: Filters, catalog: FilterContext) -> tuple[str, list[object]]:
     """A WHERE fragment over `photos p` (TRUE when empty) and its parameters (%s placeholders)."""
     clauses: list[str] = []
     params: list[object] = []
