@@ -232,15 +232,18 @@ def test_a_photo_kept_in_one_group_never_goes_to_the_trash_from_another(indexed)
     exact, same, similar = by_kind[EXACT], by_kind[SAME], by_kind[SIMILAR]
     copy = next(p.id for p in exact.photos if p.id != exact.keep)
     frame = next(p.id for p in similar.photos if p.path == str(photos[BURSTS[0]]))
-    kept = {exact.keep: copy, same.keep: same.keep, similar.keep: frame}
-    plan = others_to_trash(groups, kept)
+    chosen = [(exact, copy), (same, same.keep), (similar, frame)]
+    kept = {keeper for _, keeper in chosen}
+    plan = others_to_trash(chosen, kept)
     trashed = [photo.id for _, photo in plan]
     assert len(trashed) == len(set(trashed))
-    assert not set(trashed) & set(kept.values())
-    naive = [p.id for g in groups for p in g.others(kept[g.keep])]
-    assert len(naive) > len(set(naive)) or set(naive) & set(kept.values())  # the case this guards
+    assert not set(trashed) & kept
+    naive = [p.id for g, keeper in chosen for p in g.others(keeper)]
+    assert len(naive) > len(set(naive)) or set(naive) & kept  # the case this guards against
     everyone = {p.id for g in groups for p in g.photos}
-    assert set(trashed) == everyone - set(kept.values())
+    assert set(trashed) == everyone - kept
+    paths = {p.id: p.path for g in groups for p in g.photos}
+    assert all(keeper_path in {paths[k] for k in kept} for keeper_path, _ in plan)
 
 
 def test_in_the_background_hashes_are_back_filled_and_new_photos_placed(indexed, tmp_path: Path) -> None:

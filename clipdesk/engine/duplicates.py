@@ -21,7 +21,7 @@ import json
 import logging
 import os
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -368,17 +368,18 @@ class Duplicates:
         return ids
 
 
-def others_to_trash(groups: Sequence[DuplicateGroup], kept: Mapping[int, int]) -> list[tuple[str, DuplicatePhoto]]:
-    """(path of the photo kept, photo to trash) for the others of these groups, each photo once.
-    `kept` maps every known group's suggested keeper to the photo the user keeps (itself by default).
-    A photo can stand in three groups (an exact copy's original is the seed of its "same" and
-    "similar" groups): one kept in any group never goes as an "other" of another, and one that is
-    an "other" twice is moved once (a second move would report it gone)."""
-    protected = set(kept.values())
+def others_to_trash(
+    chosen: Sequence[tuple[DuplicateGroup, int]], kept_anywhere: Iterable[int]
+) -> list[tuple[str, DuplicatePhoto]]:
+    """(path of the photo kept, photo to trash) for the others of these groups (each with the id of
+    the photo kept in it), each photo once. A photo can stand in three groups (an exact copy's
+    original is the seed of its "same" and "similar" groups): one kept in any group
+    (`kept_anywhere`) never goes as an "other" of another, and one that is an "other" twice is
+    moved once (a second move would report it gone)."""
+    protected = set(kept_anywhere)
     seen: set[int] = set()
     out = []
-    for group in groups:
-        keeper = kept.get(group.keep, group.keep)
+    for group, keeper in chosen:
         keeper_path = next((p.path for p in group.photos if p.id == keeper), group.keeper.path)
         for photo in group.others(keeper):
             if photo.id not in protected and photo.id not in seen:

@@ -58,7 +58,9 @@ class DuplicatesView(QWidget):
         self.loaded = False
         self.busy = False
         self._ticket = 0
-        self._chosen: dict[int, int] = {}  # suggested keeper -> the photo the user keeps instead
+        # (kind, suggested keeper) -> the photo the user keeps instead. Not the keeper alone: one photo
+        # can be the suggested keeper of an exact, a "same" and a "similar" group at once.
+        self._chosen: dict[tuple[str, int], int] = {}
         self._shown = PAGE
         # Its own thread: the first grouping of a large library takes seconds and must not hold up
         # the browse and search calls on the bridge's engine thread.
@@ -148,13 +150,13 @@ class DuplicatesView(QWidget):
         return [g for g in self.groups if kind == "all" or g.kind == kind]
 
     def kept(self, group: DuplicateGroup) -> int:
-        chosen = self._chosen.get(group.keep, group.keep)
+        chosen = self._chosen.get((group.kind, group.keep), group.keep)
         return chosen if any(p.id == chosen for p in group.photos) else group.keep
 
     def _to_trash(self, groups: list[DuplicateGroup]) -> list[tuple[str, DuplicatePhoto]]:
         from ...engine.duplicates import others_to_trash  # imported late: keeps the engine off the window's start path
 
-        return others_to_trash(groups, {g.keep: self.kept(g) for g in self.groups})
+        return others_to_trash([(g, self.kept(g)) for g in groups], [self.kept(g) for g in self.groups])
 
     def _sizes(self, groups: list[DuplicateGroup]) -> tuple[int, int]:
         others = [photo for _, photo in self._to_trash(groups)]
@@ -228,7 +230,7 @@ class DuplicatesView(QWidget):
         self._add_cards(groups[len(self.cards) : len(self.cards) + PAGE])
 
     def _keeper_changed(self, group: DuplicateGroup, photo_id: int) -> None:
-        self._chosen[group.keep] = photo_id
+        self._chosen[(group.kind, group.keep)] = photo_id
         self._update_summary()
 
     def _update_summary(self) -> None:
