@@ -318,9 +318,14 @@ class Engine(LabelsApi):
             background.stop(timeout)
         else:
             self.indexer.cancel()
-        self.labelling.stop(timeout)
-        self.text_pass.stop(timeout)
-        self.duplicates.stop(timeout)
+        # The background passes are told to stop together and waited for together: quitting waits
+        # for the slowest of them, not for the sum (each may be inside a step it cannot cut short).
+        passes = (self.labelling, self.text_pass, self.duplicates)
+        stoppers = [threading.Thread(target=part.stop, args=(timeout,), name="clipdesk-stop") for part in passes]
+        for stopper in stoppers:
+            stopper.start()
+        for stopper in stoppers:
+            stopper.join()
 
     def close(self) -> None:
         self.stop()
