@@ -367,3 +367,25 @@ def test_keeper_between_exact_copies_is_the_one_in_the_preferred_folder(library:
     unpreferred = suggest_keeper([original, moved])  # no preference: the shorter path, for stability
     assert unpreferred.keep == min((original, moved), key=lambda p: len(p.path)).id
     assert unpreferred.reason == "first by name"
+
+
+def test_hash_index_sorted_part_and_tail_agree_with_brute_force() -> None:
+    """Past a few thousand hashes the index keeps a sorted part and an unsorted tail, merged now and
+    then: what it finds must not depend on where a hash sits."""
+    rng = np.random.default_rng(11)
+    hashes = rng.integers(0, 2**63, size=9000, dtype=np.int64).astype(np.uint64)
+    for k in range(0, hashes.size, 3):  # planted near copies, turned some way
+        h = dihedral_variants(int(hashes[k]))[int(rng.integers(8))]
+        for bit in rng.choice(64, size=int(rng.integers(0, 9)), replace=False):
+            h ^= 1 << int(bit)
+        hashes[k + 1] = np.uint64(h)
+    index = HammingIndex(8)
+    index.extend(np.arange(3000), hashes[:3000])  # sorted at once
+    for n in range(3000, hashes.size):  # then one at a time: tails settle past 4096
+        index.add(n, int(hashes[n]))
+    for query in rng.choice(hashes.size, size=60, replace=False):
+        h = int(hashes[query])
+        variants = dihedral_variants(h)
+        distance = np.min([np.bitwise_count(hashes ^ np.uint64(v)) for v in variants], axis=0)
+        expected = {int(k): int(distance[k]) for k in np.flatnonzero(distance <= 8)}
+        assert index.near_any_orientation(h) == expected

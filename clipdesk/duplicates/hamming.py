@@ -69,7 +69,7 @@ class HammingIndex:
         found = []
         for (lo, hi), chunk, masks in zip(_CHUNKS, self._chunks, self._masks, strict=True):
             values = np.asarray([(v >> lo) & ((1 << (hi - lo)) - 1) for v in variants], dtype=np.uint32)
-            found.append(chunk.matching(np.unique((values[:, None] ^ masks[None, :]).ravel())))
+            found.append(chunk.matching(np.sort((values[:, None] ^ masks[None, :]).ravel())))
         positions = np.unique(np.concatenate(found))
         if positions.size == 0:
             return {}
