@@ -173,4 +173,3 @@ def _likely_text(boxes: Any, size: tuple[int, int]) -> np.ndarray:
 def _bgr(image: Image.Image) -> np.ndarray:
     """PP-OCR models were trained on OpenCV's channel order."""
     return np.ascontiguousarray(np.asarray(image)[:, :, ::-1])
-
