@@ -19,7 +19,7 @@ from .text_commands import read_text_after_index, text_status, text_status_line
 
 if TYPE_CHECKING:
     from ..engine import Engine
-    from ..pipeline import Changes, Progress
+    from ..pipeline import Changes, Progress, RunReport
     from ..search import Filters, SearchRequest
 
 
@@ -75,7 +75,7 @@ def cmd_index(args: argparse.Namespace) -> int:
         engine.index_lock.require()  # first: a busy catalog is exit 5 whatever else is wrong
         if not engine.roots():
             raise CliError("no folders to index yet: add one with `clipdesk add FOLDER`.", EXIT_PATH)
-        report = engine.index()
+        report = _index_through_outages(engine) if engine.library else engine.index()
         if bar is not None:
             bar.close()
             bar = None
@@ -97,6 +97,44 @@ def cmd_index(args: argparse.Namespace) -> int:
             bar.close()
         engine.close()
     return EXIT_OK
+
+
+# A shared library's server that goes away mid-run (a restart, a network blip) is waited for this
+# long before `index` gives up with exit 9; one unreachable at the start fails at once.
+RECONNECT_S = 120.0
+RECONNECT_EVERY_S = 5.0
+
+
+def _index_through_outages(engine: Engine) -> RunReport:
+    import time
+
+    from ..catalog import CatalogError
+    from ..catalog.postgres import UNREACHABLE, PgCatalog
+
+    catalog = engine.catalog
+    assert isinstance(catalog, PgCatalog)
+    lost_at: float | None = None
+    while True:
+        try:
+            if lost_at is not None:
+                catalog.release_claims()  # what the lost connection claimed is ours to take again
+            report = engine.index()
+        except CatalogError as exc:
+            if exc.kind != UNREACHABLE or (lost_at is not None and time.monotonic() - lost_at > RECONNECT_S):
+                raise
+            if lost_at is None:
+                lost_at = time.monotonic()
+                print(
+                    f"clipdesk: {exc.user_message} Retrying every {RECONNECT_EVERY_S:.0f} s "
+                    f"for up to {RECONNECT_S / 60:.0f} minutes.",
+                    file=sys.stderr,
+                    flush=True,
+                )
+            time.sleep(RECONNECT_EVERY_S)
+            continue
+        if lost_at is not None:
+            print("The server is reachable again; indexing resumed and finished.", file=sys.stderr, flush=True)
+        return report
 
 
 def _watch(engine: Engine) -> int:

@@ -219,17 +219,14 @@ def test_server_restarted_mid_index_clients_reconnect_and_resume(library: Librar
     try:
         assert wait_for(lambda: len(lib.commits()) >= 4, timeout=180, step=0.1), output(indexer)
         pg_server.crash()  # like a power cut to the server: open transactions are lost, committed work is not
-        time.sleep(2)
+        time.sleep(8)  # longer than one retry on a new connection: `index` has to wait for the server
         pg_server.start()
         indexer.wait(240)
-        # A one-shot `index` either finished after reconnecting or said the server went away (exit 9) ...
-        assert indexer.returncode in (0, 9), output(indexer)
+        # `index` waits for the server (up to two minutes), reconnects and finishes the run.
+        assert indexer.returncode == 0, output(indexer)
         assert "Traceback" not in output(indexer)
-        if indexer.returncode == 9:
-            assert "cannot be reached" in output(indexer), output(indexer)
-            # ... and running it again resumes where the committed work ends (its dead batch comes back at once).
-            done = lib.cli("A", "index")
-            assert done.returncode == 0, done.stderr
+        if "cannot be reached" in output(indexer):  # (unless the outage fell between two of its statements)
+            assert "reachable again" in output(indexer), output(indexer)
         # The worker rode through the outage and keeps serving the queue.
         assert wait_for(lambda: lib.counts() == {"indexed": PHOTOS}, timeout=180, step=0.2), (
             lib.counts(),
