@@ -22,10 +22,12 @@ means a 1/4 decode in the CLIP pass (+6 ms of a 48-54 ms decode, measured on a n
 index of 100,000 photos, and ~8% more CPU per photo in the pass that first search waits for, to save the
 text pass ~50 ms of its ~190 ms per 12 MP photo. First search comes first, so the decode is made again.
 
-Cost (bench/indexing.py --text, CPU time of the reading thread, on a shared 2-core machine with a load of
-10-15 at the time): 12 MP photos without text 188 ms, with text 240 ms; the corpus's camera photos without
-text 86 ms, with text 202 ms. What the reduced size costs on small text: at 640 px the smallest text read
-on a 4000-px-wide photo is 40 px (font size; at 736 px: 26 px, for +20% CPU).
+Cost (bench/text_ocr.py, CPU time of the reading thread, quiet 2-core Zen 4, load 0.7): photos without
+text, the budget's case: 12 MP camera scenes (corpus photos enlarged to 4000 x 3000) 118 ms, the corpus's
+own camera photos 81 ms, the synthetic noise-textured 12 MP set (the worst case: slow to decode, false
+boxes) 178 ms; with text ~190-230 ms. What the reduced size costs on small text: at 640 px the smallest
+text read on a 4000-px-wide photo is 40 px (font size; at 736 px: 26 px, for +20% CPU; at 576 or 608 px,
+no faster on 12 MP, 80 px or nothing).
 """
 
 from __future__ import annotations
