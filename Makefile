@@ -59,8 +59,9 @@ check: setup
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+# Two test processes (pytest-xdist): every test keeps its own temp dirs, ports and servers.
 test: check
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q --durations=15
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -n 2 --durations=15
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache
