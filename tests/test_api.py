@@ -271,6 +271,19 @@ def test_photo_metadata_and_thumbnail(library: dict) -> None:
     assert Image.open(io.BytesIO(thumb.content)).size == (96, 72)
 
 
+def test_a_thumbnail_missing_here_is_made_from_the_photo(library: dict) -> None:
+    """On a shared library another machine may have encoded the photo: thumbnails stay in each
+    machine's own cache, so one missing here is made from the file on request."""
+    client, engine = library["client"], library["engine"]
+    photo_id = library["ids"]["trip_03.jpg"]
+    record = engine.catalog.images([photo_id])[photo_id]
+    cached = engine.thumbnails.path_for(record.content_key)
+    cached.unlink()
+    thumb = client.get(f"/photos/{photo_id}/thumbnail")
+    assert thumb.status_code == 200 and Image.open(io.BytesIO(thumb.content)).size == (96, 72)
+    assert cached.exists()
+
+
 def test_unknown_photo_ids_are_404(library: dict) -> None:
     client = library["client"]
     for path in ["/photos/999999", "/photos/999999/thumbnail"]:

@@ -50,9 +50,11 @@ def photos_router(ctx: ApiContext) -> APIRouter:
     )
     def thumbnail(photo_id: Annotated[int, PHOTO_ID]) -> FileResponse:
         # The file is named by the photo's content key from the catalog: a request never names a path.
-        path = ctx.engine.thumbnail_path(record_of(photo_id).content_key)
+        record = record_of(photo_id)
+        # Made from the photo when missing here (a shared library's photo encoded on another machine).
+        path = ctx.engine.thumbnail_path(record.content_key, None if record.offline else record.path)
         if path is None:
-            raise ApiError(404, f"photo {photo_id} has no thumbnail yet")
+            raise ApiError(404, f"photo {photo_id} has no thumbnail here and its file cannot be read now")
         return FileResponse(path, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=3600"})
 
     @router.get("/status", response_model=Status, summary="Counts, folders, model and index health")

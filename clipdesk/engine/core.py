@@ -389,9 +389,12 @@ class Engine(LabelsApi):
             return record is not None and record.status == "indexed" and record.model_id == self.model_id
         return False
 
-    def thumbnail_path(self, content_key: str | None) -> Path | None:
+    def thumbnail_path(self, content_key: str | None, source: str | None = None) -> Path | None:
+        """The cached thumbnail; with `source` (the photo's path), made now if this computer has none."""
         if not content_key:
             return None
+        if source is not None:
+            return self.thumbnails.made_from(content_key, source)
         path = self.thumbnails.path_for(content_key)
         return path if path.exists() else None
 

@@ -24,6 +24,21 @@ class ThumbnailCache:
     def has(self, content_key: str) -> bool:
         return self.path_for(content_key).exists()
 
+    def made_from(self, content_key: str, source: str | os.PathLike[str], size: int = 320) -> Path | None:
+        """The cached thumbnail, made now from the photo if this computer has none: on a shared library
+        another machine may have encoded it, and thumbnails stay in each machine's own cache.
+        None when the photo cannot be read here (offline, gone, unreadable)."""
+        target = self.path_for(content_key)
+        if target.exists():
+            return target
+        from .decode import DecodeError, make_thumbnail, open_image
+
+        try:
+            image, *_ = open_image(source, draft_to=size)
+        except DecodeError:
+            return None
+        return self.store_if_room(content_key, make_thumbnail(image, size))
+
     def store(self, content_key: str, thumb: Image.Image) -> Path:
         """Write via a temp file and rename, so a kill never leaves half a JPEG behind."""
         target = self.path_for(content_key)
