@@ -43,6 +43,7 @@ class LibraryLocation(QObject):
 
     def _unreachable(self, where: str, _why: str) -> None:
         self.unreachable, self.retrying = where, False
+        self.window.model_indicator.set_state("no_library", where)  # not "Loading model…": nothing is loading
         self.window.update_view()
 
     def _opened(self) -> None:

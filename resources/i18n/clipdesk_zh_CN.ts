@@ -1398,6 +1398,10 @@ The files stay where they are; only clipdesk forgets them.</source>
         <source>Model unavailable</source>
         <translation>模型不可用</translation>
     </message>
+    <message>
+        <source>No library open</source>
+        <translation>未打开图库</translation>
+    </message>
 </context>
 <context>
     <name>PhotoCount</name>

@@ -148,6 +148,7 @@ def test_a_server_down_at_start_shows_its_state_and_retry_opens_it(
     assert window.bridge.engine is None
     assert f"127.0.0.1:{pg_server.port}/" in empty.body.text() and "Nothing is lost" in empty.body.text()
     assert not any(PASSWORD in t for t in _texts(window))
+    assert window.model_indicator.state == "no_library"  # not "Loading model…" while nothing loads
 
     _button(window, "Retry").click()  # still down: the same state again, the window answering meanwhile
     qtbot.waitUntil(lambda: empty.title.text().startswith("Connecting"), timeout=5_000)
@@ -158,6 +159,7 @@ def test_a_server_down_at_start_shows_its_state_and_retry_opens_it(
     qtbot.waitUntil(lambda: window.bridge.engine is not None, timeout=30_000)
     assert window.bridge.engine.library == url
     qtbot.waitUntil(lambda: window.pages.currentWidget() is window.welcome, timeout=20_000)
+    qtbot.waitUntil(lambda: window.model_indicator.state in ("loading", "ready"), timeout=20_000)
     assert not any(PASSWORD in t for t in _texts(window))
     window.close()
 

@@ -20,6 +20,7 @@ class ModelIndicator(QLabel):
             "downloading": self.tr("Downloading model…"),
             "ready": self.tr("Model: {name}").format(name=name) if name else self.tr("Model ready"),
             "unavailable": self.tr("Model unavailable"),
+            "no_library": self.tr("No library open"),  # a shared library's server cannot be reached
         }
         self.setText(texts.get(state, state))
         self.setToolTip(detail)
