@@ -17,9 +17,13 @@ def test_offline_model_says_so_and_a_local_folder_fixes_it(
 ) -> None:
     missing = tmp_path / "no-model-here"
     window = open_window(library, model=missing, wait_model=False)
-    qtbot.waitUntil(lambda: window.bridge.model_state[0] == "unavailable", timeout=20_000)
     banner = window.model_banner
-    assert banner.isVisible() and banner.level == "error"
+    # Each part of the engine that needs the model (start, labelling, the index) tries it and reports
+    # loading -> unavailable: wait for where that settles, not for the first "unavailable".
+    qtbot.waitUntil(
+        lambda: window.bridge.model_state[0] == "unavailable" and banner.isVisible() and banner.level == "error",
+        timeout=20_000,
+    )
     assert "not available" in banner.title.text()
     assert str(missing) in banner.text.text()
     assert banner.button_texts() == ["Choose a local model folder…", "Try again"]
