@@ -209,3 +209,14 @@ def test_a_new_pass_takes_back_what_a_failed_pass_of_the_same_worker_left_claime
     worker.claim_pending("model", 2, after_id=max(i for i, _, _ in failed_pass))  # still the same pass
     assert len(worker.claim_pending("model", 4)) == 4  # the next pass starts over: none stuck behind its own lease
     assert PgCatalog(pg_url, "m1", worker_id="m1:other:2").claim_pending("model", 4) == []  # and it holds them
+
+
+def test_a_malformed_url_is_refused_without_quoting_its_password(tmp_path):
+    """libpq quotes the bad part of a URL it cannot parse; with a raw % in a password that part
+    is the password itself."""
+    from clipdesk.catalog.postgres.connection import Connections
+
+    with pytest.raises(CatalogError) as refused:
+        Connections("postgresql://photos:s3cr%zzet@127.0.0.1:1/photos").connect()
+    assert "s3cr" not in str(refused.value) and "zzet" not in str(refused.value)
+    assert "could not be used" in str(refused.value)

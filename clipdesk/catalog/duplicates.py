@@ -158,12 +158,14 @@ class DuplicateStore:
                 conn.executemany("UPDATE fingerprints SET file_hash = ? WHERE image_id = ?", rows)
 
     def share_fingerprints_of_copies(self) -> int:
-        """Copies and moves found by the scan (same content key, no decode) take the fingerprint
-        of the photo whose content they share. Returns how many were filled."""
+        """Copies and moves found by the scan (same content key, no decode) take the perceptual hash
+        of the photo whose content they share. Not its full-file hash: the content key reads only the
+        size and the ends of a file, so two different scans with the same margins share it; "exact
+        copy" is decided by reading the whole file. Returns how many were filled."""
         with self.transaction() as conn:
             cursor = conn.execute(
                 "INSERT OR IGNORE INTO fingerprints(image_id, phash, file_hash) "
-                "SELECT images.id, source.phash, source.file_hash FROM images "
+                "SELECT images.id, source.phash, NULL FROM images "
                 "JOIN images AS other ON other.content_key = images.content_key AND other.id != images.id "
                 "JOIN fingerprints AS source ON source.image_id = other.id "
                 "WHERE images.status = 'indexed' AND images.content_key IS NOT NULL "

@@ -40,7 +40,9 @@ log = logging.getLogger(__name__)
 POLL_S = 0.25  # how often a waiting parent checks that the child is still alive
 STOP_WAIT_S = 5.0
 
-SUPPORTED = os.name == "posix"  # a socketpair passed by fd; elsewhere the index stays in-process
+# A socketpair passed by fd; elsewhere the index stays in-process. Not in a frozen (PyInstaller)
+# build either: there sys.executable is clipdesk itself, which cannot run the child's `-c`.
+SUPPORTED = os.name == "posix" and not getattr(sys, "frozen", False)
 
 
 class IndexProcessLost(RuntimeError):

@@ -238,3 +238,17 @@ def test_a_file_goes_to_the_trash_only_while_its_keeper_is_on_disk(tmp_path: Pat
     assert "is gone" in failed[0][1]
     assert orphan.exists() and keeper.exists() and not other.exists()
     assert (trash_home / "files" / "other.jpg").exists()
+
+
+def test_a_link_to_the_kept_photo_never_sends_the_photo_itself_to_the_trash(tmp_path: Path, trash_home) -> None:
+    """The scan catalogues symlinks inside a folder; a link can be the suggested keeper of the file
+    it points to. Trashing that file would leave only a dangling link."""
+    real = tmp_path / "photos" / "real.jpg"
+    real.parent.mkdir()
+    real.write_bytes(b"\xff\xd8\xff" + os.urandom(64))
+    link = real.parent / "k.jpg"
+    link.symlink_to(real)
+    moved, failed = move_others_to_trash([(str(link), str(real))])
+    assert moved == [] and [path for path, _ in failed] == [str(real)]
+    assert "same file" in failed[0][1]
+    assert real.exists() and link.exists()

@@ -97,7 +97,10 @@ class Connections:
         """A new connection (also for callers that need their own, e.g. a listener)."""
         if self._closed:
             raise CatalogError("other", "The shared library is closed.")
-        conn = psycopg.connect(self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S)
+        try:
+            conn = psycopg.connect(self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S)
+        except psycopg.Error as exc:  # even a malformed URL's error quotes it, password included
+            raise self.error(exc) from None
         for hook in self.on_connect:
             hook(conn)
         return conn

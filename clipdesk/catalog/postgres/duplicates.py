@@ -65,8 +65,9 @@ class PgDuplicates:
             return max(
                 0,
                 conn.execute(
+                    # The perceptual hash only, no file_hash: see the SQLite side (catalog/duplicates.py).
                     "INSERT INTO fingerprints(image_id, phash, file_hash) "
-                    "SELECT DISTINCT ON (p.id) p.id, source.phash, source.file_hash FROM photos p "
+                    "SELECT DISTINCT ON (p.id) p.id, source.phash, NULL FROM photos p "
                     "JOIN photos other ON other.content_key = p.content_key AND other.id != p.id "
                     "AND other.size = p.size JOIN fingerprints source ON source.image_id = other.id "
                     "WHERE p.status = 'indexed' AND p.content_key IS NOT NULL "

@@ -240,8 +240,13 @@ class DuplicatesView(QWidget):
     # -- moving to the Trash --------------------------------------------------------------------------
 
     def confirm_and_trash(self, groups: list[DuplicateGroup]) -> None:
-        files, size = self._sizes(groups)
-        if not files or self.busy:
+        if self.busy:
+            return
+        # The list is made once: what the dialog counts is exactly what moves, even if indexing
+        # regroups the photos while the dialog is open.
+        planned = self._to_trash(groups)
+        files, size = len(planned), sum(photo.size for _, photo in planned)
+        if not files:
             return
         box = QMessageBox(QMessageBox.Icon.Question, self.tr("Move to Trash"), "", parent=self)
         box.setText(self.tr("Move %n file(s) ({size}) to the Trash?", "", files).format(size=data_size(size)))
@@ -255,8 +260,8 @@ class DuplicatesView(QWidget):
         box.addButton(QMessageBox.StandardButton.Cancel)
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         box.exec()
-        if box.clickedButton() is move:
-            self.trash([(keeper, photo.path) for keeper, photo in self._to_trash(groups)])
+        if box.clickedButton() is move and not self.busy:
+            self.trash([(keeper, photo.path) for keeper, photo in planned])
 
     def trash(self, plan: list[tuple[str, str]]) -> None:
         """Move files to the Trash off the GUI thread, each (path kept, path to trash) only while its

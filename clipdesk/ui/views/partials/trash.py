@@ -46,7 +46,17 @@ def move_others_to_trash(plan: Sequence[tuple[str, str]]) -> tuple[list[str], li
         if not os.path.exists(keeper):
             failed.append((path, f"the photo to keep, {keeper}, is gone"))
             continue
+        if _same_file(keeper, path):  # a link to the kept photo (or it to this one): trashing it loses both
+            failed.append((path, f"it is the same file as the photo to keep, {keeper}"))
+            continue
         done, not_done = move_to_trash([path])
         moved += done
         failed += not_done
     return moved, failed
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.realpath(a) == os.path.realpath(b) or os.path.samefile(a, b)
+    except OSError:
+        return False
