@@ -5,6 +5,10 @@ import os
 import sys
 
 if __name__ == "__main__":
+    from clipdesk.childproc import run_child
+
+    if run_child(sys.argv):  # a decoder or the index process, started by clipdesk itself (childproc.py)
+        sys.exit(0)
     multiprocessing.freeze_support()  # torch and tokenizers may start helper processes
     bundle = getattr(sys, "_MEIPASS", None)
     # A model folder bundled at build time (CLIPDESK_BUNDLE_MODEL) is used unless the user names another.

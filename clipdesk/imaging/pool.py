@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from ..childproc import spawn
 from .decode import DecodeError, ModelInput, content_key, decode
 from .phash import perceptual_hash
 from .thumbnails import ThumbnailCache
@@ -173,24 +174,9 @@ class _Worker:
             from multiprocessing.connection import Connection
 
             parent, child = socket.socketpair()
-            env = dict(os.environ)
-            pkg_root = str(Path(__file__).resolve().parents[2])  # clipdesk importable from a checkout too
-            env["PYTHONPATH"] = os.pathsep.join(p for p in (pkg_root, env.get("PYTHONPATH")) if p)
             try:
-                self.popen = subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-c",
-                        f"from {__name__} import _stdio_main; _stdio_main()",
-                        str(child.fileno()),
-                        str(nice),
-                        str(memory_limit_mb or 0),
-                    ],
-                    pass_fds=(child.fileno(),),
-                    env=env,
-                    stdin=subprocess.DEVNULL,
-                    close_fds=True,
-                )
+                args = [str(child.fileno()), str(nice), str(memory_limit_mb or 0)]
+                self.popen = spawn(f"{__name__}:_stdio_main", args, child.fileno())
             finally:
                 child.close()
             self.conn = Connection(parent.detach())

@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from ..childproc import spawn
 from .hnsw import IndexParams, VectorIndex
 
 log = logging.getLogger(__name__)
@@ -40,9 +41,7 @@ log = logging.getLogger(__name__)
 POLL_S = 0.25  # how often a waiting parent checks that the child is still alive
 STOP_WAIT_S = 5.0
 
-# A socketpair passed by fd; elsewhere the index stays in-process. Not in a frozen (PyInstaller)
-# build either: there sys.executable is clipdesk itself, which cannot run the child's `-c`.
-SUPPORTED = os.name == "posix" and not getattr(sys, "frozen", False)
+SUPPORTED = os.name == "posix"  # a socketpair passed by fd; elsewhere the index stays in-process
 
 
 class IndexProcessLost(RuntimeError):
@@ -109,23 +108,8 @@ class IndexProcess:
 
     def __init__(self) -> None:
         parent, child = socket.socketpair()
-        env = dict(os.environ)
-        pkg_root = str(Path(__file__).resolve().parents[2])  # clipdesk importable from a checkout too
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (pkg_root, env.get("PYTHONPATH")) if p)
         try:
-            self.popen = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-c",
-                    f"from {__name__} import _child_main; _child_main()",
-                    str(child.fileno()),
-                    str(os.getpid()),
-                ],
-                pass_fds=(child.fileno(),),
-                env=env,
-                stdin=subprocess.DEVNULL,
-                close_fds=True,
-            )
+            self.popen = spawn(f"{__name__}:_child_main", [str(child.fileno()), str(os.getpid())], child.fileno())
         finally:
             child.close()
         self._conn = Connection(parent.detach())
