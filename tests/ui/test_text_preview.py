@@ -16,6 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/text_image
 from text_images import FONT, SIGN, make_text_library
 
 CORPUS = Path(os.environ.get("CLIPDESK_CORPUS", "/work/shared/corpus/exif-samples"))
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "bench" / "out" / "screenshots"
 pytestmark = pytest.mark.skipif(not FONT.exists() or not CORPUS.is_dir(), reason="no CJK font or photo corpus")
 
 
@@ -67,7 +68,10 @@ def test_preview_highlights_the_matching_line_and_copies_the_text(qtbot, read_li
     assert len(boxes) == 1
     xs, ys = [x for x, _ in boxes[0]], [y for _, y in boxes[0]]
     assert 0.05 < min(xs) < max(xs) < 0.8 and 0.1 < min(ys) < max(ys) < 0.5
-    window.preview.canvas.grab()  # paints the highlight (no error on the way)
+    shot = window.preview.grab()  # paints the highlight (no error on the way); looked at in review
+    assert not shot.isNull()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    shot.save(str(SCREENSHOTS / "preview_text_highlight.png"))
     button.click()
     assert QGuiApplication.clipboard().text().lower() == "\n".join(SIGN).lower()
 
