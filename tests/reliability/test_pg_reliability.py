@@ -131,20 +131,37 @@ def assert_each_encoded_once(lib: Library) -> None:
     assert set(commits) == ids
 
 
+HELD = "SELECT id, claimed_by FROM photos WHERE claimed_by IS NOT NULL AND status = 'pending'"
+
+
+def freeze_holding_a_batch(lib: Library, proc: subprocess.Popen[str]) -> list[tuple]:
+    """Stop (SIGSTOP) `proc` at a moment it holds a claimed, uncommitted batch, and return that batch.
+    Frozen first, then looked at: a kill right after seeing a claimed batch could land after its commit."""
+    held: list[tuple] = []
+
+    def frozen_holding() -> bool:
+        nonlocal held
+        if not lib.query(HELD):
+            return False
+        proc.send_signal(signal.SIGSTOP)
+        held = lib.query(HELD)
+        if not held:
+            proc.send_signal(signal.SIGCONT)
+        return bool(held)
+
+    assert wait_for(frozen_holding, timeout=60, step=0.02), output(proc)
+    return held
+
+
 def test_killed_worker_batch_returns_after_its_lease_and_each_photo_is_encoded_once(library: Library) -> None:
     lib = library
     indexer = lib.start("A", "index", "--batch-size", "4")
     try:
         # Mid-run: some photos committed, a batch leased to A and not committed yet.
         assert wait_for(lambda: len(lib.commits()) >= 4, timeout=180, step=0.1), output(indexer)
-        assert wait_for(
-            lambda: bool(lib.query("SELECT 1 FROM photos WHERE claimed_by IS NOT NULL AND status = 'pending'")),
-            timeout=60,
-            step=0.02,
-        ), output(indexer)
+        held = freeze_holding_a_batch(lib, indexer)
     finally:
         stop(indexer, signal.SIGKILL)
-    held = lib.query("SELECT id, claimed_by FROM photos WHERE claimed_by IS NOT NULL AND status = 'pending'")
     assert held, "the killed worker held no batch"
     dead_worker = held[0][1]
 
@@ -169,11 +186,7 @@ def test_a_restarted_machine_takes_back_its_dead_workers_batch_at_once(library: 
     indexer = lib.start("A", "index", "--batch-size", "4")
     try:
         assert wait_for(lambda: len(lib.commits()) >= 4, timeout=180, step=0.1), output(indexer)
-        assert wait_for(
-            lambda: bool(lib.query("SELECT 1 FROM photos WHERE claimed_by IS NOT NULL AND status = 'pending'")),
-            timeout=60,
-            step=0.02,
-        ), output(indexer)
+        assert freeze_holding_a_batch(lib, indexer)
     finally:
         stop(indexer, signal.SIGKILL)
     # The same machine knows its worker's process is gone: no waiting for the lease.
