@@ -28,6 +28,7 @@ from .duplicates import DuplicateStore
 from .errors import CatalogError
 from .filters import Filters, filter_sql
 from .labels import LabelStore
+from .meta_settings import MetaSettings
 from .records import (
     IMAGE_COLUMNS,
     ROOT_COLUMNS,
@@ -52,7 +53,7 @@ _PROGRAMMING_ERRORS = (
 )
 
 
-class Catalog(PipelineWrites, LabelStore, AlbumStore, DuplicateStore, TextStore):
+class Catalog(PipelineWrites, LabelStore, AlbumStore, DuplicateStore, TextStore, MetaSettings):
     def __init__(self, path: Path | str, busy_timeout_s: float = 30.0) -> None:
         self.path = Path(path)
         self.busy_timeout_s = busy_timeout_s

@@ -203,14 +203,6 @@ class LabelStore:
         vectors = np.frombuffer(b"".join(r[1] for r in found), dtype=np.float32).reshape(len(found), -1)
         return [r[0] for r in found], vectors
 
-    def labels_watermark(self, set_id: int) -> int:
-        value = self.get_meta(WATERMARK) or ""
-        owner, _, seq = value.partition(":")
-        return int(seq) if owner == str(set_id) and seq else -1
-
-    def set_labels_watermark(self, set_id: int, seq: int) -> None:
-        self.set_meta(WATERMARK, f"{set_id}:{seq}")
-
     # -- reads for the app and the CLI ---------------------------------------------------------
 
     def label_counts(self) -> list[LabelCount]:

@@ -160,14 +160,6 @@ class TextStore:
     def set_meta(self, key: str, value: str | None) -> None:
         raise NotImplementedError
 
-    # -- the setting ------------------------------------------------------------------------------
-
-    def text_reading_enabled(self) -> bool:
-        return self.get_meta(TEXT_SETTING) != "off"
-
-    def set_text_reading(self, enabled: bool) -> None:
-        self.set_meta(TEXT_SETTING, "on" if enabled else "off")
-
     # -- the backlog ------------------------------------------------------------------------------
 
     def unread_ids(self, since_seq: int) -> list[int]:

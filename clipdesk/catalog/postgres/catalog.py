@@ -25,6 +25,7 @@ from pgvector.psycopg import register_vector
 from .. import meta
 from ..errors import CatalogError
 from ..filters import Filters
+from ..meta_settings import MetaSettings
 from ..records import ImageRecord, Root, ScanEntry, chunks, image_from_row
 from . import browse
 from .albums import PgAlbums
@@ -44,7 +45,7 @@ T = TypeVar("T")
 LEASE_S = 120.0
 
 
-class PgCatalog(PgWrites, PgVectors, PgLabels, PgAlbums, PgDuplicates, PgText):
+class PgCatalog(PgWrites, PgVectors, PgLabels, PgAlbums, PgDuplicates, PgText, MetaSettings):
     """A shared library at `url`, seen from machine `machine_id` (a stable id kept in the local data dir)."""
 
     shared = True

@@ -16,7 +16,7 @@ import numpy as np
 import psycopg
 
 from ..filters import Filters
-from ..labels import CURRENT_SET, WATERMARK, LabelCount, StoredLabelSet
+from ..labels import CURRENT_SET, LabelCount, StoredLabelSet
 from ..records import chunks
 from .filters import CURRENT_LABEL_SET, filter_sql
 
@@ -135,13 +135,6 @@ class PgLabels:
             f"SELECT id FROM photos WHERE {since}status = 'indexed' AND model_id = %s AND {missing} ORDER BY id", params
         )
         return [int(r[0]) for r in rows]
-
-    def labels_watermark(self, set_id: int) -> int:
-        owner, _, seq = (self.get_meta(WATERMARK) or "").partition(":")
-        return int(seq) if owner == str(set_id) and seq else -1
-
-    def set_labels_watermark(self, set_id: int, seq: int) -> None:
-        self.set_meta(WATERMARK, f"{set_id}:{seq}")
 
     def label_counts(self) -> list[LabelCount]:
         rows = self.query(

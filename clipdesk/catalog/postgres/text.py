@@ -18,7 +18,7 @@ from typing import Any
 import psycopg
 
 from ..records import chunks
-from ..text import TEXT_SETTING, PhotoText, gram_body, query_term, trigram_body
+from ..text import PhotoText, gram_body, query_term, trigram_body
 
 
 class PgText:
@@ -36,24 +36,6 @@ class PgText:
 
     def set_meta(self, key: str, value: str | None) -> None:
         raise NotImplementedError
-
-    def text_reading_enabled(self) -> bool:
-        return self.get_meta(TEXT_SETTING) != "off"
-
-    def set_text_reading(self, enabled: bool) -> None:
-        self.set_meta(TEXT_SETTING, "on" if enabled else "off")
-
-    def unread_photos(self, limit: int, after_id: int = 0) -> list[tuple[int, str, str | None]]:
-        """Indexed photos readable on this machine whose text is not read yet: (id, path, content key)."""
-        rows = self.query(
-            "SELECT p.id, rp.path || '/' || p.rel_path, p.content_key FROM photos p "
-            "JOIN roots r ON r.id = p.root_id AND r.enabled "
-            "JOIN root_paths rp ON rp.root_id = p.root_id AND rp.machine = %s AND rp.online "
-            "WHERE p.status = 'indexed' AND p.id > %s "
-            "AND NOT EXISTS (SELECT 1 FROM photo_text t WHERE t.image_id = p.id) ORDER BY p.id LIMIT %s",
-            (self.machine_id, int(after_id), int(limit)),
-        )
-        return [(int(r[0]), r[1], r[2]) for r in rows]
 
     def text_progress(self) -> tuple[int, int]:
         indexed = self.query("SELECT COUNT(*) FROM photos WHERE status = 'indexed'")[0][0]
